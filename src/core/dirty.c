@@ -259,7 +259,7 @@ struct take {
 	uint64_t last;
 	unsigned shift;		/* report page shift */
 	uint64_t *out;		/* report bitmap; NULL when only clearing */
-	uint64_t count;		/* log pages taken (set bits seen) */
+	uint64_t count;		/* clear only: dirty log pages cleared */
 };
 
 /*
@@ -321,14 +321,15 @@ static void emit(struct take *t, const struct uvf_dirty_log *log,
 		while (v) {
 			unsigned j = (unsigned)__builtin_ctzll(v);
 			uint64_t start = r->iova + ((w * 64 + j) << log->shift);
-			uint64_t k = (start - t->iova) >> t->shift, next, q;
+			uint64_t k = (start - t->iova) >> t->shift, q;
 
 			t->out[k >> 6] |= 1ull << (k & 63);
-			/* first log page of report page k + 1 */
-			if (__builtin_add_overflow(t->iova, (k + 1) << t->shift,
-						   &next))
+			/* No report page k + 1 below 2^64: nothing follows. */
+			if (k + 1 > (UINT64_MAX - t->iova) >> t->shift)
 				break;
-			q = (next - r->iova) >> log->shift;
+			/* q = first log page of report page k + 1 */
+			q = (t->iova + ((k + 1) << t->shift) - r->iova) >>
+			    log->shift;
 			if (q >= (w + 1) * 64)
 				break;
 			v &= ~0ull << (q - w * 64);
@@ -383,8 +384,7 @@ static void take_range(struct take *t, const struct uvf_dirty_log *log,
 	if (r->iova + (p1 << ls) + ((1ull << ls) - 1) > t->last)
 		c1--;
 
-	w = w0;
-	take_edge(t, log, r, w, p0, p1, c0, c1);
+	take_edge(t, log, r, w0, p0, p1, c0, c1);
 	if (w0 == w1)
 		return;
 

@@ -584,20 +584,10 @@ enum uvf_css_cp_end uvf_css_cp_run(struct uvf_css_sch *sch,
 				res->count = cp.ccw.count;
 				return UVF_CSS_CP_HALTED;
 			}
-			/* Resumed: refetch, the program may have reset S. */
-			pthread_mutex_unlock(&sch->lock);
-			ret = fetch_next(&cp, cp.addr, false);
-			if (ret) {
-				end_at(&cp, res, 0, (uint8_t)ret, 0);
-				pthread_mutex_lock(&sch->lock);
-				return UVF_CSS_CP_DONE;
-			}
-			if (cp.ccw.flags & UVF_CSS_CCW_S) {
-				/* Still S: suspend again at the same CCW. */
-				next = cp.addr;
-				pthread_mutex_lock(&sch->lock);
-				continue;
-			}
+			/* Resumed: refetch the CCW, the program may have
+			 * reset S meanwhile; if not it suspends again. */
+			next = cp.addr;
+			continue;
 		}
 		if (cp.ccw.flags & UVF_CSS_CCW_PCI)
 			pci_unlocked(&cp);

@@ -93,23 +93,23 @@ static const uint64_t needs[NR] = {
 };
 
 /* Names and per-state properties, indexed by state. */
-#define SAVING	(1u << 0)
-#define STOPPED	(1u << 1)
-#define P2P	(1u << 2)
+#define PROP_SAVING	(1u << 0)
+#define PROP_STOPPED	(1u << 1)
+#define PROP_P2P	(1u << 2)
 
 static const struct {
 	const char *name;
 	const char *abbrev;
 	unsigned props;
 } states[NR] = {
-	[ERR]  = { "ERROR",        "ERR",  STOPPED },
-	[STOP] = { "STOP",         "STOP", STOPPED },
+	[ERR]  = { "ERROR",        "ERR",  PROP_STOPPED },
+	[STOP] = { "STOP",         "STOP", PROP_STOPPED },
 	[RUN]  = { "RUNNING",      "RUN",  0 },
-	[SCPY] = { "STOP_COPY",    "SCPY", SAVING | STOPPED },
-	[RES]  = { "RESUMING",     "RES",  STOPPED },
-	[RP2P] = { "RUNNING_P2P",  "RP2P", P2P },
-	[PRE]  = { "PRE_COPY",     "PRE",  SAVING },
-	[PP2P] = { "PRE_COPY_P2P", "PP2P", SAVING | P2P },
+	[SCPY] = { "STOP_COPY",    "SCPY", PROP_SAVING | PROP_STOPPED },
+	[RES]  = { "RESUMING",     "RES",  PROP_STOPPED },
+	[RP2P] = { "RUNNING_P2P",  "RP2P", PROP_P2P },
+	[PRE]  = { "PRE_COPY",     "PRE",  PROP_SAVING },
+	[PP2P] = { "PRE_COPY_P2P", "PP2P", PROP_SAVING | PROP_P2P },
 };
 
 bool uvf_mig_flags_valid(uint64_t flags)
@@ -243,15 +243,15 @@ static bool has_prop(uint32_t s, unsigned prop)
 
 bool uvf_mig_state_is_saving(uint32_t s)
 {
-	return has_prop(s, SAVING);
+	return has_prop(s, PROP_SAVING);
 }
 
 bool uvf_mig_state_is_stopped(uint32_t s)
 {
-	return has_prop(s, STOPPED);
+	return has_prop(s, PROP_STOPPED);
 }
 
 bool uvf_mig_state_is_p2p(uint32_t s)
 {
-	return has_prop(s, P2P);
+	return has_prop(s, PROP_P2P);
 }

@@ -63,7 +63,7 @@ static void define(struct uvf_pci_config *cfg, unsigned int off,
 	uint32_t m = field_mask(size) << shift;
 
 	cfg->regs[d] = (cfg->regs[d] & ~m) | ((val << shift) & m);
-	cfg->reset[d] = cfg->regs[d];
+	cfg->reset[d] = (cfg->reset[d] & ~m) | ((val << shift) & m);
 	cfg->wmask[d] = (cfg->wmask[d] & ~m) | ((wmask << shift) & m);
 	cfg->w1cmask[d] = (cfg->w1cmask[d] & ~m) | ((w1c << shift) & m);
 }
@@ -341,7 +341,7 @@ int uvf_pci_config_read(const struct uvf_pci_config *cfg, uint64_t off,
 	/* Byte by byte: byte-exact for any alignment by construction, and
 	 * config reads are rare enough that speed does not matter. */
 	for (i = 0; i < len; i++) {
-		unsigned int o = off + i;
+		unsigned int o = (unsigned int)(off + i);	/* < 4096 */
 
 		p[i] = o < UVF_PCI_CFG_SPACE_SIZE ? reg(cfg, o, 1) : 0;
 	}
@@ -452,7 +452,7 @@ int uvf_pci_config_write(struct uvf_pci_config *cfg, uint64_t off,
 	/* Every mask is per bit, so applying the bytes one at a time gives
 	 * exactly what one wide write would.  Extended space ignores writes. */
 	for (i = 0; i < len && off + i < UVF_PCI_CFG_SPACE_SIZE; i++)
-		write_byte(cfg, off + i, p[i]);
+		write_byte(cfg, (unsigned int)(off + i), p[i]);
 	keep_supported_pm_state(cfg, old);
 
 	changed = changes(cfg, old);
@@ -473,7 +473,7 @@ int uvf_pci_config_find_cap(const struct uvf_pci_config *cfg, uint8_t id)
 	 * 48 capabilities fit in 0x40..0xff. */
 	for (n = 0; off && n < 48; n++) {
 		if (reg(cfg, off + UVF_PCI_CAP_LIST_ID, 1) == id)
-			return off;
+			return (int)off;
 		off = reg(cfg, off + UVF_PCI_CAP_LIST_NEXT, 1);
 	}
 	return -ENOENT;

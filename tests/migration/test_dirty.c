@@ -401,6 +401,18 @@ static void test_coarser_report_ors(void **state)
 	assert_true(bit(bm, 0x20));
 	free(bm);
 	uvf_dirty_log_destroy(log);
+
+	/* at the top of the address space, where the report page after the
+	 * last one would start at 2^64 */
+	r = (struct uvf_iova_range){ 0ull - 2 * M2, 2 * M2 - K4 };
+	log = mklog(&r, 1, K4);
+	uvf_dirty_log_mark(log, 0ull - 2 * K4, 1);	/* last log page */
+	uvf_dirty_log_mark(log, 0ull - 2 * M2 + 5 * K4, 1);
+	bm = report(log, 0ull - 2 * M2, 2 * M2 - 1, M2);
+	assert_int_equal(bm[0], 3);
+	free(bm);
+	assert_all_zero(log, 0ull - 2 * M2, 2 * M2 - 1, K4);
+	uvf_dirty_log_destroy(log);
 }
 
 static void test_finer_report_replicates(void **state)
@@ -684,138 +696,159 @@ static void test_differential_random(void **state)
 
 /* ---- race: writers mark while REPORT runs (obligation 30) --------------- */
 
-#define RACE_PAGES	8192ull		/* 32 MiB at 4K, two ranges */
+/*
+ * Every page is marked exactly once, by the writer owning its block, so a
+ * bit lost by a report is never re-set by a later mark and the final check
+ * catches it; and since it is taken exactly once, no same-size report may
+ * see it twice.  Writers walk their blocks in order, so marks keep hitting
+ * the words the reports are exchanging.  Reports rotate through the aligned
+ * fast path, the shifted path (split at an odd page) and coarser pages.
+ */
+#define RACE_PAGES	(1ull << 20)	/* 4 GiB at 4K, two ranges */
+#define RACE_SPLIT	600001ull	/* range boundary, not on a word */
 #define RACE_WRITERS	3
-#define RACE_REPORTS	3000
+#define RACE_MIN_REPORTS 300
+#define RACE_ROUNDS	8
 #define COARSE		16		/* 64K report pages = 16 log pages */
+
+static const uint64_t race_base = 0x100000000ull;
+static uint8_t race_written[RACE_PAGES];
+static uint8_t race_fine[RACE_PAGES];
+static uint8_t race_coarse[RACE_PAGES / COARSE];
 
 struct writer {
 	pthread_t tid;
 	struct uvf_dirty_log *log;
-	atomic_bool *stop;
+	atomic_int *done;
+	uint64_t lo, hi;	/* pages owned */
 	uint64_t seed;
-	bool written[RACE_PAGES];	/* pages this writer marked */
-	uint64_t marks;
-};
-
-static const struct uvf_iova_range race_ranges[] = {
-	{ 0x10000000, 5000 * K4 },			/* pages 0..4999 */
-	{ 0x10000000 + 5000 * K4, 3192 * K4 },		/* 5000..8191, touching */
 };
 
 static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
-	uint64_t s = w->seed;
+	uint64_t s = w->seed, p = w->lo;
 
-	while (!atomic_load_explicit(w->stop, memory_order_relaxed)) {
-		uint64_t page = rng_next(&s) % RACE_PAGES;
-		uint64_t off = rng_next(&s) % K4;
-		uint64_t len = 1 + rng_next(&s) % (2 * K4);
-		uint64_t a = race_ranges[0].iova + page * K4 + off, p;
+	while (p < w->hi) {
+		uint64_t n = 1 + rng_next(&s) % 3, a, e, q;
 
-		if (a + len > race_ranges[0].iova + RACE_PAGES * K4)
-			len = race_ranges[0].iova + RACE_PAGES * K4 - a;
-		/* record first: the mark must come after "the write" */
-		for (p = page; p <= (a + len - 1 - race_ranges[0].iova) / K4; p++)
-			w->written[p] = true;
-		uvf_dirty_log_mark(w->log, a, len);
-		w->marks++;
+		if (p + n > w->hi)
+			n = w->hi - p;
+		/* [a, e] starts in page p and ends in page p + n - 1 */
+		a = race_base + p * K4 + rng_next(&s) % K4;
+		e = race_base + (p + n - 1) * K4 + K4 - 1;
+		e -= rng_next(&s) % (e - a + 1 < K4 ? e - a + 1 : K4);
+		/* record first: the mark comes after "the write" */
+		for (q = p; q < p + n; q++)
+			race_written[q] = 1;
+		uvf_dirty_log_mark(w->log, a, e - a + 1);
+		p += n;
 	}
+	atomic_fetch_add(w->done, 1);
 	return NULL;
+}
+
+/* Fold a same-size report of pages [first, first + n) into race_fine. */
+static uint64_t fold_fine(const uint64_t *bm, uint64_t first, uint64_t n)
+{
+	uint64_t i, seen = 0;
+
+	for (i = 0; i < (n + 63) / 64; i++) {
+		uint64_t v = bm[i];
+
+		while (v) {
+			uint64_t k = i * 64 + (uint64_t)__builtin_ctzll(v);
+
+			v &= v - 1;
+			assert_true(k < n);
+			if (race_fine[first + k]++)
+				fail_msg("page %llu reported twice",
+					 (unsigned long long)(first + k));
+			seen++;
+		}
+	}
+	return seen;
+}
+
+static void race_round(uint64_t round)
+{
+	static struct writer wr[RACE_WRITERS];
+	const uint64_t total = RACE_PAGES * K4;
+	const struct uvf_iova_range ranges[] = {
+		{ race_base + RACE_SPLIT * K4, (RACE_PAGES - RACE_SPLIT) * K4 },
+		{ race_base, RACE_SPLIT * K4 },
+	};
+	struct uvf_dirty_log *log;
+	atomic_int done = 0;
+	size_t need = uvf_dirty_bitmap_bytes(total, K4);
+	uint64_t *bm = malloc(need), p, i, split, seen = 0;
+	int w, it;
+
+	assert_non_null(bm);
+	memset(race_written, 0, sizeof(race_written));
+	memset(race_fine, 0, sizeof(race_fine));
+	memset(race_coarse, 0, sizeof(race_coarse));
+	log = mklog(ranges, 2, K4);
+	for (w = 0; w < RACE_WRITERS; w++) {
+		wr[w].log = log;
+		wr[w].done = &done;
+		wr[w].lo = RACE_PAGES * (uint64_t)w / RACE_WRITERS;
+		wr[w].hi = RACE_PAGES * (uint64_t)(w + 1) / RACE_WRITERS;
+		wr[w].seed = 0x9e3779b97f4a7c15ull * (uint64_t)(w + 1) + round;
+		assert_int_equal(pthread_create(&wr[w].tid, NULL, writer_main, &wr[w]), 0);
+	}
+
+	for (it = 0; it < RACE_MIN_REPORTS || atomic_load(&done) < RACE_WRITERS; it++) {
+		switch (it % 3) {
+		case 0:	/* whole, same page size: aligned fast path */
+			assert_int_equal(uvf_dirty_log_report(log, race_base, total, K4, bm, need), 0);
+			seen += fold_fine(bm, 0, RACE_PAGES);
+			break;
+		case 1:	/* two pieces split at an odd page: shifted path */
+			split = 1 + ((uint64_t)it * 7919) % (RACE_PAGES - 1);
+			assert_int_equal(uvf_dirty_log_report(log, race_base, split * K4, K4, bm, need), 0);
+			seen += fold_fine(bm, 0, split);
+			assert_int_equal(uvf_dirty_log_report(log, race_base + split * K4,
+					 total - split * K4, K4, bm, need), 0);
+			seen += fold_fine(bm, split, RACE_PAGES - split);
+			break;
+		default: /* coarser report pages: the OR path */
+			assert_int_equal(uvf_dirty_log_report(log, race_base, total, K4 * COARSE, bm, need), 0);
+			for (i = 0; i < RACE_PAGES / COARSE / 64; i++)
+				for (p = 0; p < 64; p++)
+					if ((bm[i] >> p) & 1)
+						race_coarse[i * 64 + p] = 1, seen++;
+			break;
+		}
+	}
+	for (w = 0; w < RACE_WRITERS; w++)
+		assert_int_equal(pthread_join(wr[w].tid, NULL), 0);
+	/* the final report picks up whatever the last ones missed */
+	assert_int_equal(uvf_dirty_log_report(log, race_base, total, K4, bm, need), 0);
+	fold_fine(bm, 0, RACE_PAGES);
+	assert_true(seen > 0);	/* the reports did run concurrently */
+
+	for (p = 0; p < RACE_PAGES; p++) {
+		/* no lost bits: every page was written, so every page shows
+		 * up once in a same-size report or in a coarse one */
+		if (!race_written[p])
+			fail_msg("writer skipped page %llu", (unsigned long long)p);
+		if (!race_fine[p] && !race_coarse[p / COARSE])
+			fail_msg("page %llu written but never reported",
+				 (unsigned long long)p);
+	}
+	assert_all_zero(log, race_base, total, K4);
+	free(bm);
+	uvf_dirty_log_destroy(log);
 }
 
 static void test_race_no_lost_bits(void **state)
 {
-	static struct writer wr[RACE_WRITERS];
-	static bool fine[RACE_PAGES], coarse[RACE_PAGES / COARSE];
-	const uint64_t base = race_ranges[0].iova, total = RACE_PAGES * K4;
-	struct uvf_dirty_log *log;
-	atomic_bool stop = false;
-	size_t need = uvf_dirty_bitmap_bytes(total, K4);
-	uint64_t *bm = malloc(need), p, split, seen = 0;
-	int i, it;
+	uint64_t round;
 
 	(void)state;
-	assert_non_null(bm);
-	memset(fine, 0, sizeof(fine));
-	memset(coarse, 0, sizeof(coarse));
-	log = mklog(race_ranges, 2, K4);
-	for (i = 0; i < RACE_WRITERS; i++) {
-		memset(wr[i].written, 0, sizeof(wr[i].written));
-		wr[i].log = log;
-		wr[i].stop = &stop;
-		wr[i].seed = 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1);
-		wr[i].marks = 0;
-		assert_int_equal(pthread_create(&wr[i].tid, NULL, writer_main, &wr[i]), 0);
-	}
-
-	for (it = 0; it < RACE_REPORTS; it++) {
-		switch (it % 3) {
-		case 0:	/* whole, same page size: aligned fast path */
-			assert_int_equal(uvf_dirty_log_report(log, base, total, K4, bm, need), 0);
-			for (p = 0; p < RACE_PAGES; p++)
-				if (bit(bm, p))
-					fine[p] = true, seen++;
-			break;
-		case 1:	/* two pieces split at an odd page: shifted path */
-			split = 1 + (uint64_t)it % (RACE_PAGES - 1);
-			assert_int_equal(uvf_dirty_log_report(log, base, split * K4, K4, bm, need), 0);
-			for (p = 0; p < split; p++)
-				if (bit(bm, p))
-					fine[p] = true, seen++;
-			assert_int_equal(uvf_dirty_log_report(log, base + split * K4,
-					 total - split * K4, K4, bm, need), 0);
-			for (p = split; p < RACE_PAGES; p++)
-				if (bit(bm, p - split))
-					fine[p] = true, seen++;
-			break;
-		default: /* coarser report pages: the OR path */
-			assert_int_equal(uvf_dirty_log_report(log, base, total, K4 * COARSE, bm, need), 0);
-			for (p = 0; p < RACE_PAGES / COARSE; p++)
-				if (bit(bm, p))
-					coarse[p] = true, seen++;
-			break;
-		}
-	}
-	atomic_store(&stop, true);
-	for (i = 0; i < RACE_WRITERS; i++) {
-		assert_int_equal(pthread_join(wr[i].tid, NULL), 0);
-		assert_true(wr[i].marks > 0);
-	}
-	/* the final report picks up whatever the last reports missed */
-	assert_int_equal(uvf_dirty_log_report(log, base, total, K4, bm, need), 0);
-	for (p = 0; p < RACE_PAGES; p++)
-		if (bit(bm, p))
-			fine[p] = true;
-	assert_true(seen > 0);	/* reports did see concurrent marks */
-
-	for (p = 0; p < RACE_PAGES; p++) {
-		bool w = false;
-
-		for (i = 0; i < RACE_WRITERS; i++)
-			w |= wr[i].written[p];
-		/* no lost bits */
-		if (w && !fine[p] && !coarse[p / COARSE])
-			fail_msg("page %llu written but never reported",
-				 (unsigned long long)p);
-		/* and no phantom ones */
-		if (fine[p] && !w)
-			fail_msg("page %llu reported but never written",
-				 (unsigned long long)p);
-	}
-	for (p = 0; p < RACE_PAGES / COARSE; p++) {
-		bool w = false;
-		uint64_t q;
-
-		for (q = p * COARSE; q < (p + 1) * COARSE; q++)
-			for (i = 0; i < RACE_WRITERS; i++)
-				w |= wr[i].written[q];
-		assert_true(!coarse[p] || w);
-	}
-	assert_all_zero(log, base, total, K4);
-	free(bm);
-	uvf_dirty_log_destroy(log);
+	for (round = 0; round < RACE_ROUNDS; round++)
+		race_round(round);
 }
 
 /* A second START after STOP works (obligation 31, the log's part). */

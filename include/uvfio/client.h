@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uvfio/client.h - the VMM side of vfio-user.
+ *
+ * Concepts: a `struct uvf_client` is one connection to one device socket.
+ * It is thread-safe: several threads (a VMM's vCPU threads, its migration
+ * thread) may issue calls at once; replies are matched to calls by
+ * (command, msg_id), so they may arrive in any order.  Whichever calling
+ * thread is waiting reads the socket for everyone (no helper thread on the
+ * fast path), and also answers the server's DMA_READ/DMA_WRITE requests
+ * from memory registered with uvf_client_dma_map_mem().
+ *
+ * Every function returns 0 (or a count) on success and a negative errno on
+ * failure; a server error reply comes back as its errno, negated.
+ * -ENOTCONN: the connection is gone; reconnect.
+ */
+#ifndef UVFIO_CLIENT_H
+#define UVFIO_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uvfio/vfio.h>
+
+struct uvf_client;
+
+struct uvf_client_opts {
+	/* uvfio extensions to ask for (uvfio/vfio-user.h) */
+	bool precopy_info;
+	bool precopy_enomsg;
+	bool remap_irq;
+	int timeout_ms;		/* per call; 0 = 30 s */
+};
+
+int uvf_client_connect(const char *path, const struct uvf_client_opts *opts,
+		       struct uvf_client **out);
+void uvf_client_close(struct uvf_client *c);
+
+/* What the server granted in VERSION. */
+struct uvf_client_server_caps {
+	uint16_t major, minor;
+	uint32_t max_msg_fds, max_data_xfer_size, max_dma_maps;
+	uint64_t pgsizes;
+	bool write_multiple, precopy_info, precopy_enomsg, remap_irq;
+};
+void uvf_client_server_caps(const struct uvf_client *c, struct uvf_client_server_caps *out);
+
+struct uvf_client_device_info {
+	uint32_t flags, num_regions, num_irqs;
+};
+int uvf_client_device_info(struct uvf_client *c, struct uvf_client_device_info *out);
+
+#define UVF_CLIENT_MAX_SPARSE 16
+
+struct uvf_client_region {
+	uint32_t index, flags;
+	uint64_t size, offset;
+	uint32_t nr_sparse;
+	struct { uint64_t offset, size; } sparse[UVF_CLIENT_MAX_SPARSE];
+	bool has_type, msix_mappable;
+	uint32_t type, subtype;
+	int fd;			/* mmap fd when MMAP (owned: uvf_client_region_release) */
+};
+/* Region info with its capability chain (retries with a bigger buffer). */
+int uvf_client_region_info(struct uvf_client *c, unsigned index, struct uvf_client_region *out);
+void uvf_client_region_release(struct uvf_client_region *r);
+/* Find a region by its TYPE capability; returns its index or -ENOENT. */
+int uvf_client_find_region(struct uvf_client *c, uint32_t type, uint32_t subtype);
+
+int uvf_client_irq_info(struct uvf_client *c, unsigned index, uint32_t *flags, uint32_t *count);
+
+/* Region I/O of any length (split at the server's max_data_xfer_size). */
+int uvf_client_region_read(struct uvf_client *c, unsigned index, uint64_t off, void *buf,
+			   size_t len);
+int uvf_client_region_write(struct uvf_client *c, unsigned index, uint64_t off,
+			    const void *buf, size_t len);
+/* Map the mmap-able part of a region; ptr and len describe the whole region
+ * mapping (unmap with munmap). -ENOTSUP if the region is not mmap-able. */
+int uvf_client_region_mmap(struct uvf_client *c, unsigned index, void **ptr, size_t *len);
+
+/* DMA: register guest memory with the server.  With fd >= 0 the server
+ * maps it; with fd < 0 the server reaches it through DMA_READ/DMA_WRITE
+ * messages, answered from `host` (which must stay valid until unmap). */
+int uvf_client_dma_map(struct uvf_client *c, uint64_t iova, uint64_t size, uint32_t prot,
+		       int fd, uint64_t fd_offset, void *host);
+int uvf_client_dma_unmap(struct uvf_client *c, uint64_t iova, uint64_t size);
+int uvf_client_dma_unmap_all(struct uvf_client *c);
+
+/* memfd-backed guest memory, convenient for tests and tools. */
+struct uvf_client_mem {
+	void *ptr;
+	size_t size;
+	int fd;
+};
+int uvf_client_mem_alloc(size_t size, struct uvf_client_mem *out);
+void uvf_client_mem_free(struct uvf_client_mem *m);
+
+/* SET_IRQS.  data: count bools for DATA_BOOL, count fds for DATA_EVENTFD
+ * (nfds 0 de-assigns), NULL otherwise. */
+int uvf_client_set_irqs(struct uvf_client *c, uint32_t index, uint32_t flags, uint32_t start,
+			uint32_t count, const void *data, unsigned nfds);
+/* Create an eventfd and make it the trigger of (index, vector). */
+int uvf_client_irq_eventfd(struct uvf_client *c, uint32_t index, uint32_t vector, int *efd);
+
+int uvf_client_reset(struct uvf_client *c);
+
+/* DEVICE_FEATURE.  in/in_len: feature data sent; out: reply feature data
+ * (after the 8-byte header), out_cap its room (argsz = 8 + out_cap). */
+int uvf_client_feature(struct uvf_client *c, uint32_t flags, const void *in, size_t in_len,
+		       void *out, size_t out_cap, size_t *out_len);
+
+/* Migration helpers over DEVICE_FEATURE and MIG_DATA_*. */
+int uvf_client_mig_flags(struct uvf_client *c, uint64_t *flags);
+int uvf_client_mig_get_state(struct uvf_client *c, enum uvf_mig_state *state);
+int uvf_client_mig_set_state(struct uvf_client *c, enum uvf_mig_state state);
+int uvf_client_mig_data_size(struct uvf_client *c, uint64_t *bytes);
+/* Read up to len bytes of the stream; returns the count (short = end of
+ * stream in STOP_COPY, nothing now in PRE_COPY; -ENOMSG with
+ * precopy_enomsg). */
+long uvf_client_mig_read(struct uvf_client *c, void *buf, size_t len);
+int uvf_client_mig_write(struct uvf_client *c, const void *buf, size_t len);
+int uvf_client_precopy_info(struct uvf_client *c, uint64_t *initial, uint64_t *dirty);
+
+/* DMA dirty logging (features 6/7/8). */
+struct uvf_client_range {
+	uint64_t iova, length;
+};
+int uvf_client_log_start(struct uvf_client *c, uint64_t page_size,
+			 const struct uvf_client_range *ranges, uint32_t n, uint64_t *page_out);
+int uvf_client_log_stop(struct uvf_client *c);
+int uvf_client_log_report(struct uvf_client *c, uint64_t iova, uint64_t length,
+			  uint64_t page_size, uint64_t *bitmap, size_t bitmap_bytes);
+
+/* A raw command (tests, tools): payload in, reply payload out (at most
+ * out_cap bytes stored, *out_len = full reply payload length), with fds. */
+int uvf_client_call(struct uvf_client *c, uint16_t cmd, uint32_t flags, const void *in,
+		    size_t in_len, const int *fds, unsigned nfds, void *out, size_t out_cap,
+		    size_t *out_len, int *rfd);
+
+#endif

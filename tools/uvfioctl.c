@@ -1,0 +1,220 @@
+/* uvfioctl: talk to a uvfio device from the command line.
+ *
+ *   uvfioctl info SOCKET [--json]
+ *   uvfioctl read SOCKET REGION OFFSET SIZE
+ *   uvfioctl write SOCKET REGION OFFSET HEXBYTES
+ *
+ * Exit 0 on success; non-zero with a one-line message otherwise. */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uvfio/client.h>
+
+static int fail(const char *what, int err)
+{
+	fprintf(stderr, "uvfioctl: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	return 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: uvfioctl info SOCKET [--json]\n"
+		   "       uvfioctl read SOCKET REGION OFFSET SIZE\n"
+		   "       uvfioctl write SOCKET REGION OFFSET HEXBYTES\n");
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return errno || end == s || *end ? -EINVAL : 0;
+}
+
+static const char *dev_kind(uint32_t flags)
+{
+	if (flags & UVF_VFIO_DEVICE_FLAGS_PCI)
+		return "pci";
+	if (flags & UVF_VFIO_DEVICE_FLAGS_CCW)
+		return "ccw";
+	return "other";
+}
+
+static int cmd_info(struct uvf_client *c, bool json)
+{
+	struct uvf_client_device_info di;
+	json_object *root = NULL, *regions = NULL, *irqs = NULL;
+	int r = uvf_client_device_info(c, &di);
+
+	if (r)
+		return fail("DEVICE_GET_INFO", r);
+	if (json) {
+		root = json_object_new_object();
+		regions = json_object_new_array();
+		irqs = json_object_new_array();
+		json_object_object_add(root, "type", json_object_new_string(dev_kind(di.flags)));
+		json_object_object_add(root, "flags", json_object_new_int64(di.flags));
+		json_object_object_add(root, "num_regions", json_object_new_int64(di.num_regions));
+		json_object_object_add(root, "num_irqs", json_object_new_int64(di.num_irqs));
+	} else {
+		printf("device: %s, flags 0x%x%s%s, %u regions, %u irqs\n", dev_kind(di.flags),
+		       di.flags, di.flags & UVF_VFIO_DEVICE_FLAGS_RESET ? " RESET" : "",
+		       di.flags & UVF_VFIO_DEVICE_FLAGS_CCW ? " CCW" : "", di.num_regions,
+		       di.num_irqs);
+	}
+	for (uint32_t i = 0; i < di.num_regions; i++) {
+		struct uvf_client_region reg;
+
+		if ((r = uvf_client_region_info(c, i, &reg)))
+			return fail("DEVICE_GET_REGION_INFO", r);
+		uvf_client_region_release(&reg);
+		if (json) {
+			json_object *o = json_object_new_object(), *sp = json_object_new_array();
+
+			json_object_object_add(o, "index", json_object_new_int64(i));
+			json_object_object_add(o, "size", json_object_new_int64((int64_t)reg.size));
+			json_object_object_add(o, "flags", json_object_new_int64(reg.flags));
+			json_object_object_add(o, "read", json_object_new_boolean(reg.flags & 1));
+			json_object_object_add(o, "write", json_object_new_boolean(reg.flags & 2));
+			json_object_object_add(o, "mmap", json_object_new_boolean(reg.flags & 4));
+			for (uint32_t k = 0; k < reg.nr_sparse; k++) {
+				json_object *a = json_object_new_object();
+
+				json_object_object_add(a, "offset",
+						       json_object_new_int64((int64_t)reg.sparse[k].offset));
+				json_object_object_add(a, "size",
+						       json_object_new_int64((int64_t)reg.sparse[k].size));
+				json_object_array_add(sp, a);
+			}
+			json_object_object_add(o, "sparse_mmap", sp);
+			if (reg.has_type) {
+				json_object_object_add(o, "type", json_object_new_int64(reg.type));
+				json_object_object_add(o, "subtype", json_object_new_int64(reg.subtype));
+			}
+			json_object_array_add(regions, o);
+			continue;
+		}
+		if (!reg.size)
+			continue;
+		printf("region %u: size 0x%llx %s%s%s", i, (unsigned long long)reg.size,
+		       reg.flags & 1 ? "R" : "-", reg.flags & 2 ? "W" : "-",
+		       reg.flags & 4 ? "M" : "-");
+		for (uint32_t k = 0; k < reg.nr_sparse; k++)
+			printf(" sparse[0x%llx+0x%llx]", (unsigned long long)reg.sparse[k].offset,
+			       (unsigned long long)reg.sparse[k].size);
+		if (reg.has_type)
+			printf(" type %u/%u", reg.type, reg.subtype);
+		printf("\n");
+	}
+	for (uint32_t i = 0; i < di.num_irqs; i++) {
+		uint32_t flags, count;
+
+		if ((r = uvf_client_irq_info(c, i, &flags, &count)))
+			return fail("DEVICE_GET_IRQ_INFO", r);
+		if (json) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "index", json_object_new_int64(i));
+			json_object_object_add(o, "count", json_object_new_int64(count));
+			json_object_object_add(o, "flags", json_object_new_int64(flags));
+			json_object_array_add(irqs, o);
+		} else {
+			printf("irq %u: count %u flags 0x%x%s%s%s\n", i, count, flags,
+			       flags & 1 ? " EVENTFD" : "", flags & 2 ? " MASKABLE" : "",
+			       flags & 4 ? " AUTOMASKED" : "");
+		}
+	}
+	if (json) {
+		json_object_object_add(root, "regions", regions);
+		json_object_object_add(root, "irqs", irqs);
+		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+		json_object_put(root);
+	}
+	return 0;
+}
+
+static int cmd_read(struct uvf_client *c, char **argv)
+{
+	uint64_t region, off, size;
+	uint8_t *buf;
+	int r;
+
+	if (parse_u64(argv[0], &region) || parse_u64(argv[1], &off) || parse_u64(argv[2], &size) ||
+	    size > (64u << 20))
+		return fail("read: bad REGION, OFFSET or SIZE (at most 64 MiB)", EINVAL);
+	buf = malloc(size ? size : 1);
+	if (!buf)
+		return fail("read", ENOMEM);
+	r = uvf_client_region_read(c, (unsigned)region, off, buf, size);
+	if (r) {
+		free(buf);
+		return fail("REGION_READ", r);
+	}
+	for (uint64_t i = 0; i < size; i += 16) {
+		printf("%08llx:", (unsigned long long)(off + i));
+		for (uint64_t k = i; k < i + 16 && k < size; k++)
+			printf(" %02x", buf[k]);
+		printf("\n");
+	}
+	free(buf);
+	return 0;
+}
+
+static int cmd_write(struct uvf_client *c, char **argv)
+{
+	uint64_t region, off;
+	const char *hex = argv[2];
+	size_t n = strlen(hex) / 2;
+	uint8_t *buf;
+	int r;
+
+	if (parse_u64(argv[0], &region) || parse_u64(argv[1], &off) || strlen(hex) % 2 || !n)
+		return fail("write: bad REGION, OFFSET or HEXBYTES", EINVAL);
+	buf = malloc(n);
+	if (!buf)
+		return fail("write", ENOMEM);
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
+			free(buf);
+			return fail("write: HEXBYTES is not hex", EINVAL);
+		}
+		buf[i] = (uint8_t)v;
+	}
+	r = uvf_client_region_write(c, (unsigned)region, off, buf, n);
+	free(buf);
+	return r ? fail("REGION_WRITE", r) : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct uvf_client *c;
+	int r, ret;
+
+	if (argc < 3) {
+		usage(stderr);
+		return 2;
+	}
+	r = uvf_client_connect(argv[2], NULL, &c);
+	if (r) {
+		fprintf(stderr, "uvfioctl: cannot connect to %s: %s\n", argv[2], strerror(-r));
+		return 1;
+	}
+	if (!strcmp(argv[1], "info") && (argc == 3 || (argc == 4 && !strcmp(argv[3], "--json"))))
+		ret = cmd_info(c, argc == 4);
+	else if (!strcmp(argv[1], "read") && argc == 6)
+		ret = cmd_read(c, argv + 3);
+	else if (!strcmp(argv[1], "write") && argc == 6)
+		ret = cmd_write(c, argv + 3);
+	else {
+		usage(stderr);
+		ret = 2;
+	}
+	uvf_client_close(c);
+	return ret;
+}
