@@ -15,6 +15,25 @@ void uvf_dma_log_stop(struct uvf_device *d)
 	d->dirty = NULL;
 }
 
+/* Rounded maps are sorted (the map table is) but two maps may share a
+ * page: merge touching or overlapping ranges so the log accepts them. */
+static unsigned merge_ranges(struct uvf_iova_range *r, unsigned n)
+{
+	unsigned out = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (out && r[out - 1].iova + r[out - 1].length >= r[i].iova) {
+			uint64_t end = r[i].iova + r[i].length;
+
+			if (end > r[out - 1].iova + r[out - 1].length)
+				r[out - 1].length = end - r[out - 1].iova;
+			continue;
+		}
+		r[out++] = r[i];
+	}
+	return out;
+}
+
 static int log_start(struct uvf_device *d, const struct uvf_req_feature *f,
 		     struct uvf_reply *rep)
 {
@@ -37,6 +56,10 @@ static int log_start(struct uvf_device *d, const struct uvf_req_feature *f,
 	ranges = calloc(n, sizeof(*ranges));
 	if (!ranges)
 		return -ENOMEM;
+	if (!s.num_ranges && (s.page_size < 4096 || (s.page_size & (s.page_size - 1)))) {
+		free(ranges);
+		return -EINVAL;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		if (s.num_ranges) {
 			uvf_proto_log_range(&s, i, &ranges[i].iova, &ranges[i].length);
@@ -49,10 +72,8 @@ static int log_start(struct uvf_device *d, const struct uvf_req_feature *f,
 			ranges[i].length = ((e + s.page_size - 1) & ~(s.page_size - 1)) - a;
 		}
 	}
-	if (!s.num_ranges && (s.page_size < 4096 || (s.page_size & (s.page_size - 1)))) {
-		free(ranges);
-		return -EINVAL;
-	}
+	if (!s.num_ranges)
+		n = merge_ranges(ranges, n);
 	r = uvf_dirty_log_create(ranges, n, s.page_size, LOG_MAX_BYTES, &d->dirty);
 	free(ranges);
 	if (r)
