@@ -35,6 +35,9 @@ struct uvf_client_opts {
 
 int uvf_client_connect(const char *path, const struct uvf_client_opts *opts,
 		       struct uvf_client **out);
+/* The same over an already-connected stream socket (the client owns it
+ * from then on, also on failure). */
+int uvf_client_connect_fd(int fd, const struct uvf_client_opts *opts, struct uvf_client **out);
 void uvf_client_close(struct uvf_client *c);
 
 /* What the server granted in VERSION. */

@@ -308,6 +308,15 @@ int uvf_client_call(struct uvf_client *c, uint16_t cmd, uint32_t flags, const vo
 int uvf_client_connect(const char *path, const struct uvf_client_opts *opts,
 		       struct uvf_client **out)
 {
+	int fd, r;
+
+	if ((r = uvf_sock_connect(path, &fd)))
+		return r;
+	return uvf_client_connect_fd(fd, opts, out);
+}
+
+int uvf_client_connect_fd(int fd, const struct uvf_client_opts *opts, struct uvf_client **out)
+{
 	struct uvf_caps want, got;
 	struct uvf_client *c;
 	uint8_t reply[4096];
@@ -317,16 +326,15 @@ int uvf_client_connect(const char *path, const struct uvf_client_opts *opts,
 	int r;
 
 	c = calloc(1, sizeof(*c));
-	if (!c)
+	if (!c) {
+		close(fd);
 		return -ENOMEM;
+	}
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->send_lock, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	c->timeout_ms = opts && opts->timeout_ms ? opts->timeout_ms : 30000;
-	if ((r = uvf_sock_connect(path, &c->fd))) {
-		c->fd = -1;
-		goto err;
-	}
+	c->fd = fd;
 
 	uvf_caps_defaults(&want);
 	want.max_msg_fds = UVF_VU_MAX_MSG_FDS;

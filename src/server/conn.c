@@ -88,47 +88,52 @@ void uvf_conn_close(struct conn *c)
 
 /* ---- output ---- */
 
-static int queue_out(struct conn *c, const struct iovec *iov, int iovcnt, size_t skip, int fd)
+/* Queue what the socket did not take.  The head of the message is copied;
+ * a zero-copy tail (region memory) is referenced.  That is safe because a
+ * connection with queued output reads no further commands, so no client
+ * write can change that memory before it is sent, and device memory lives
+ * as long as the device. */
+static int queue_out(struct conn *c, const struct iovec *iov, int iovcnt, bool zc_tail,
+		     size_t skip, int fd)
 {
 	struct outmsg *o = calloc(1, sizeof(*o));
-	size_t total = 0, at = 0;
+	int ncopy = zc_tail ? iovcnt - 1 : iovcnt;
+	size_t at = 0;
 
 	if (!o)
 		return -ENOMEM;
-	for (int i = 0; i < iovcnt; i++)
-		total += iov[i].iov_len;
-	o->len = total - skip;
+	for (int i = 0; i < ncopy; i++)
+		o->len += iov[i].iov_len;
+	if (zc_tail) {
+		o->ext = iov[iovcnt - 1].iov_base;
+		o->ext_len = iov[iovcnt - 1].iov_len;
+	}
 	o->buf = malloc(o->len ? o->len : 1);
 	if (!o->buf) {
 		free(o);
 		return -ENOMEM;
 	}
-	for (int i = 0; i < iovcnt; i++) {
-		const uint8_t *b = iov[i].iov_base;
-		size_t l = iov[i].iov_len;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		memcpy(o->buf + at, b + skip, l - skip);
-		at += l - skip;
-		skip = 0;
+	for (int i = 0; i < ncopy; i++) {
+		memcpy(o->buf + at, iov[i].iov_base, iov[i].iov_len);
+		at += iov[i].iov_len;
 	}
+	o->off = skip;
 	o->fd = fd;
 	*c->out_tail = o;
 	c->out_tail = &o->next;
-	return uvf_loop_mod_fd(uvf_device_loop(c->dev), c->fd, UVF_EV_READ | UVF_EV_WRITE);
+	return uvf_loop_mod_fd(uvf_device_loop(c->dev), c->fd, UVF_EV_WRITE);
 }
 
-/* Send one message; whatever the socket does not take now is copied and
- * queued (so zero-copy data may change afterwards without harm). */
-static int send_msg(struct conn *c, const struct iovec *iov, int iovcnt, int fd)
+/* Send one message; whatever the socket does not take now is queued. */
+static int send_msg(struct conn *c, const struct iovec *iov, int iovcnt, bool zc_tail, int fd)
 {
+	size_t total = 0;
 	ssize_t n = 0;
 
 	if (c->closing)
 		return -ENOTCONN;
+	for (int i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
 	if (!c->out_head) {
 		n = uvf_sock_send(c->fd, iov, iovcnt, &fd, fd >= 0 ? 1 : 0);
 		if (n < 0 && n != -EAGAIN) {
@@ -139,25 +144,28 @@ static int send_msg(struct conn *c, const struct iovec *iov, int iovcnt, int fd)
 			fd = -1;	/* went with the first byte */
 		if (n < 0)
 			n = 0;
-		{
-			size_t total = 0;
-
-			for (int i = 0; i < iovcnt; i++)
-				total += iov[i].iov_len;
-			if ((size_t)n == total)
-				return 0;
-		}
+		if ((size_t)n == total)
+			return 0;
 	}
-	return queue_out(c, iov, iovcnt, (size_t)n, fd);
+	return queue_out(c, iov, iovcnt, zc_tail, (size_t)n, fd);
 }
 
 static void flush_out(struct conn *c)
 {
 	while (c->out_head) {
 		struct outmsg *o = c->out_head;
-		struct iovec iov = { o->buf + o->off, o->len - o->off };
-		ssize_t n = uvf_sock_send(c->fd, &iov, 1, &o->fd, o->fd >= 0 ? 1 : 0);
+		struct iovec iov[2];
+		int n_iov = 0;
+		ssize_t n;
 
+		if (o->off < o->len)
+			iov[n_iov++] = (struct iovec){ o->buf + o->off, o->len - o->off };
+		if (o->ext_len) {
+			size_t eo = o->off > o->len ? o->off - o->len : 0;
+
+			iov[n_iov++] = (struct iovec){ (void *)(o->ext + eo), o->ext_len - eo };
+		}
+		n = uvf_sock_send(c->fd, iov, n_iov, &o->fd, o->fd >= 0 ? 1 : 0);
 		if (n == -EAGAIN)
 			return;
 		if (n < 0) {
@@ -166,7 +174,7 @@ static void flush_out(struct conn *c)
 		}
 		o->fd = -1;
 		o->off += (size_t)n;
-		if (o->off < o->len)
+		if (o->off < o->len + o->ext_len)
 			return;
 		c->out_head = o->next;
 		if (!c->out_head)
@@ -174,6 +182,7 @@ static void flush_out(struct conn *c)
 		free(o->buf);
 		free(o);
 	}
+	/* Output drained: take commands again. */
 	uvf_loop_mod_fd(uvf_device_loop(c->dev), c->fd, UVF_EV_READ);
 }
 
@@ -186,7 +195,7 @@ static void send_error(struct conn *c, const struct uvf_vu_hdr *h, int err)
 	struct iovec iov = { buf, sizeof(buf) };
 
 	uvf_proto_hdr_encode(buf, &r);
-	send_msg(c, &iov, 1, -1);
+	send_msg(c, &iov, 1, false, -1);
 }
 
 static void send_reply(struct conn *c, uint16_t msg_id, uint16_t cmd, struct uvf_reply *rep)
@@ -200,7 +209,7 @@ static void send_reply(struct conn *c, uint16_t msg_id, uint16_t cmd, struct uvf
 				.flags = UVF_VU_F_TYPE_REPLY };
 
 	uvf_proto_hdr_encode(rep->mb->data, &h);
-	send_msg(c, iov, rep->extra_len ? 2 : 1, rep->fd);
+	send_msg(c, iov, rep->extra_len ? 2 : 1, rep->extra_len != 0, rep->fd);
 }
 
 /* ---- the link the core uses ---- */
@@ -256,7 +265,7 @@ static int link_request(void *conn, uint16_t cmd, const struct iovec *iov, int i
 	uvf_proto_hdr_encode(hdr, &h);
 	v[0] = (struct iovec){ hdr, sizeof(hdr) };
 	*msg_id = h.msg_id;
-	return send_msg(c, v, iovcnt + 1, -1);
+	return send_msg(c, v, iovcnt + 1, false, -1);
 }
 
 /* ---- input ---- */
@@ -459,7 +468,7 @@ static void process_input(struct conn *c)
 {
 	size_t off = 0;
 
-	while (!c->closing && c->in_len - off >= UVF_VU_HDR_SIZE) {
+	while (!c->closing && !c->out_head && c->in_len - off >= UVF_VU_HDR_SIZE) {
 		struct uvf_vu_hdr h;
 		int fds[UVF_VU_MAX_MSG_FDS];
 		unsigned nfds;
@@ -497,20 +506,11 @@ static void process_input(struct conn *c)
 	memmove(c->in, c->in + off, c->in_len - off);
 	c->in_len -= off;
 	c->in_pos += off;
-	/* Shrink a buffer grown for one large message once it is done. */
-	if (c->in_len < IN_MIN_CAP && c->in_cap > 4 * IN_MIN_CAP) {
-		uint8_t *n = realloc(c->in, IN_MIN_CAP);
-
-		if (n) {
-			c->in = n;
-			c->in_cap = IN_MIN_CAP;
-		}
-	}
 }
 
 static void read_input(struct conn *c)
 {
-	for (int rounds = 0; rounds < 16 && !c->closing; rounds++) {
+	for (int rounds = 0; rounds < 16 && !c->closing && !c->out_head; rounds++) {
 		int fds[UVF_VU_MAX_MSG_FDS];
 		unsigned nfds = 0;
 		ssize_t n;
@@ -542,8 +542,14 @@ static void conn_io(struct uvf_loop *loop, int fd, unsigned events, void *arg)
 	(void)fd;
 	if (events & UVF_EV_WRITE)
 		flush_out(c);
-	if (events & (UVF_EV_READ | UVF_EV_ERROR))
+	/* With output queued, take no new commands (back-pressure; also what
+	 * keeps zero-copy tails stable).  Bytes already buffered wait too. */
+	if (!c->out_head && !c->closing && (events & (UVF_EV_READ | UVF_EV_ERROR)))
 		read_input(c);
+	else if (!c->out_head && !c->closing && c->in_len >= UVF_VU_HDR_SIZE)
+		process_input(c);
+	if ((events & UVF_EV_ERROR) && c->out_head)
+		c->closing = true;
 	if (c->closing)
 		uvf_conn_close(c);
 }

@@ -16,8 +16,11 @@ struct fd_tag {
 
 struct outmsg {
 	struct outmsg *next;
-	uint8_t *buf;
-	size_t len, off;
+	uint8_t *buf;		/* owned copy of the message head */
+	size_t len;
+	const uint8_t *ext;	/* device memory sent without a copy (zero-copy */
+	size_t ext_len;		/* reads); stays valid: see send_msg() */
+	size_t off;		/* bytes of buf + ext already sent */
 	int fd;			/* to pass with the first byte, -1 */
 };
 
