@@ -3,6 +3,8 @@
  *   uvfioctl info SOCKET [--json]
  *   uvfioctl read SOCKET REGION OFFSET SIZE
  *   uvfioctl write SOCKET REGION OFFSET HEXBYTES
+ *   uvfioctl state SOCKET [STATE]
+ *   uvfioctl migrate SOURCE DEST [--precopy] [--progress]
  *
  * Exit 0 on success; non-zero with a one-line message otherwise. */
 #include <errno.h>
@@ -10,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "migration/fsm.h"
 
 #include <uvfio/client.h>
 
@@ -23,7 +28,9 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: uvfioctl info SOCKET [--json]\n"
 		   "       uvfioctl read SOCKET REGION OFFSET SIZE\n"
-		   "       uvfioctl write SOCKET REGION OFFSET HEXBYTES\n");
+		   "       uvfioctl write SOCKET REGION OFFSET HEXBYTES\n"
+		   "       uvfioctl state SOCKET [STATE]\n"
+		   "       uvfioctl migrate SOURCE DEST [--precopy] [--progress]\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -191,6 +198,81 @@ static int cmd_write(struct uvf_client *c, char **argv)
 	return r ? fail("REGION_WRITE", r) : 0;
 }
 
+static int cmd_state(struct uvf_client *c, int argc, char **argv)
+{
+	enum uvf_mig_state st;
+	int r;
+
+	if (argc == 1) {
+		if (uvf_mig_state_parse(argv[0], &st))
+			return fail("state: unknown state name", EINVAL);
+		if ((r = uvf_client_mig_set_state(c, st)))
+			return fail("MIG_DEVICE_STATE SET", r);
+	}
+	if ((r = uvf_client_mig_get_state(c, &st)))
+		return fail("MIG_DEVICE_STATE GET", r);
+	printf("%s\n", uvf_mig_state_name(st));
+	return 0;
+}
+
+static void show_progress(void *arg, const struct uvf_migrate_progress *p)
+{
+	static const char *const phase[] = { "pre-copy", "stop-copy", "done" };
+	bool tty = *(bool *)arg;
+	uint64_t total = p->estimate > p->bytes ? p->estimate : p->bytes;
+	int width = 30, fill = total ? (int)(p->bytes * (uint64_t)width / total) : width;
+
+	if (fill > width)
+		fill = width;
+	fprintf(stderr, "%s%-9s [%.*s%*s] %8.1f MiB  round %u  initial %llu  dirty %llu%s",
+		tty ? "\r" : "", phase[p->phase], fill, "##############################",
+		width - fill, "", (double)p->bytes / (1 << 20), p->rounds,
+		(unsigned long long)p->initial, (unsigned long long)p->dirty,
+		tty ? "\033[K" : "\n");
+	if (tty && p->phase == 2)
+		fputc('\n', stderr);
+}
+
+static int cmd_migrate(const char *src_path, const char *dst_path, int argc, char **argv)
+{
+	struct uvf_client_opts co = { .precopy_info = true, .precopy_enomsg = true };
+	struct uvf_migrate_opts mo = { 0 };
+	struct uvf_migrate_stats st;
+	struct uvf_client *src, *dst;
+	bool progress = false, tty = isatty(2);
+	int r;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--precopy"))
+			mo.precopy = true;
+		else if (!strcmp(argv[i], "--progress"))
+			progress = true;
+		else
+			return fail("migrate: unknown option", EINVAL);
+	}
+	if (progress) {
+		mo.progress = show_progress;
+		mo.arg = &tty;
+	}
+	if ((r = uvf_client_connect(src_path, &co, &src)))
+		return fail("cannot connect to the source", r);
+	if ((r = uvf_client_connect(dst_path, &co, &dst))) {
+		uvf_client_close(src);
+		return fail("cannot connect to the destination", r);
+	}
+	r = uvf_client_migrate(src, dst, &mo, &st);
+	uvf_client_close(src);
+	uvf_client_close(dst);
+	if (r)
+		return fail("migration failed (source kept running)", r);
+	printf("migrated: %llu bytes pre-copy in %u rounds, %llu bytes stop-copy; "
+	       "downtime %.3f ms, total %.3f ms\n",
+	       (unsigned long long)st.precopy_bytes, st.rounds,
+	       (unsigned long long)st.stopcopy_bytes, (double)st.downtime_us / 1000,
+	       (double)st.total_us / 1000);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct uvf_client *c;
@@ -199,6 +281,13 @@ int main(int argc, char **argv)
 	if (argc < 3) {
 		usage(stderr);
 		return 2;
+	}
+	if (!strcmp(argv[1], "migrate")) {
+		if (argc < 4) {
+			usage(stderr);
+			return 2;
+		}
+		return cmd_migrate(argv[2], argv[3], argc - 4, argv + 4);
 	}
 	r = uvf_client_connect(argv[2], NULL, &c);
 	if (r) {
@@ -211,6 +300,8 @@ int main(int argc, char **argv)
 		ret = cmd_read(c, argv + 3);
 	else if (!strcmp(argv[1], "write") && argc == 6)
 		ret = cmd_write(c, argv + 3);
+	else if (!strcmp(argv[1], "state") && argc <= 4)
+		ret = cmd_state(c, argc - 3, argv + 3);
 	else {
 		usage(stderr);
 		ret = 2;

@@ -135,6 +135,54 @@ int uvf_client_log_stop(struct uvf_client *c);
 int uvf_client_log_report(struct uvf_client *c, uint64_t iova, uint64_t length,
 			  uint64_t page_size, uint64_t *bitmap, size_t bitmap_bytes);
 
+/* ---- migration driver ----------------------------------------------------- */
+/*
+ * Moves a device's state from `src` to `dst` (two connections, usually to
+ * two daemons): dst RUNNING->RESUMING; with opts->precopy and a source that
+ * offers PRE_COPY, src ->PRE_COPY and the stream is copied while the source
+ * keeps running, round after round, until the convergence rule holds
+ * (initial bytes drained and the dirty bytes at or below converge_bytes,
+ * or dirty bytes stopped shrinking for 3 rounds, or max_rounds); then
+ * src ->STOP_COPY (downtime starts), the rest is copied, dst ->RUNNING
+ * (the destination validates here; downtime ends), src ->STOP.  On any
+ * failure the source is put back to RUNNING and the destination reset.
+ *
+ * Dirty pages of guest memory: with log_ranges, DMA logging runs on the
+ * source from the start, and after every round (and at the end) the
+ * bitmap of each range is handed to on_dirty, which copies those pages.
+ */
+struct uvf_migrate_progress {
+	int phase;			/* 0 pre-copy, 1 stop-copy, 2 resuming done */
+	uint64_t bytes;			/* moved so far */
+	uint64_t initial, dirty;	/* last PRECOPY_INFO (0 if unknown) */
+	uint64_t estimate;		/* MIG_DATA_SIZE at the start */
+	unsigned rounds;
+};
+
+struct uvf_migrate_opts {
+	bool precopy;
+	unsigned max_rounds;		/* 0: 30 */
+	uint64_t converge_bytes;	/* 0: 1 MiB */
+	size_t chunk;			/* 0: the server's max_data_xfer_size */
+	void (*progress)(void *arg, const struct uvf_migrate_progress *p);
+	const struct uvf_client_range *log_ranges;
+	unsigned nr_log_ranges;
+	uint64_t log_page_size;		/* 0: 4096 */
+	void (*on_dirty)(void *arg, const struct uvf_client_range *range, uint64_t page_size,
+			 const uint64_t *bitmap);
+	void *arg;
+};
+
+struct uvf_migrate_stats {
+	uint64_t precopy_bytes, stopcopy_bytes;
+	unsigned rounds;
+	uint64_t downtime_us, total_us;
+	uint64_t dirty_pages;		/* guest pages reported dirty */
+};
+
+int uvf_client_migrate(struct uvf_client *src, struct uvf_client *dst,
+		       const struct uvf_migrate_opts *opts, struct uvf_migrate_stats *stats);
+
 /* A raw command (tests, tools): payload in, reply payload out (at most
  * out_cap bytes stored, *out_len = full reply payload length), with fds. */
 int uvf_client_call(struct uvf_client *c, uint16_t cmd, uint32_t flags, const void *in,
