@@ -123,6 +123,16 @@ int uvf_dma_write(struct uvf_device *dev, uint64_t iova, const void *buf, size_t
  * must call uvf_dma_mark_dirty() itself. */
 int uvf_dma_translate(struct uvf_device *dev, uint64_t iova, uint64_t len, uint32_t prot,
 		      void **host);
+/* The fd-backed map that contains iova: its whole extent and host address.
+ * -EFAULT if iova lies in no map or in one without an fd.  The host
+ * address stays valid until the dma_unmap op runs for that map. */
+struct uvf_dma_map_info {
+	uint64_t iova, size;
+	uint32_t prot;		/* UVF_VU_DMA_MAP_F_READ/WRITE */
+	void *host;
+};
+int uvf_dma_map_find(struct uvf_device *dev, uint64_t iova, struct uvf_dma_map_info *out);
+
 /* Mark [iova, iova+len) dirty in the DMA log (no-op when not logging).
  * Thread-safe. */
 void uvf_dma_mark_dirty(struct uvf_device *dev, uint64_t iova, uint64_t len);

@@ -173,6 +173,19 @@ int uvf_dma_translate(struct uvf_device *d, uint64_t iova, uint64_t len, uint32_
 	return 0;
 }
 
+int uvf_dma_map_find(struct uvf_device *d, uint64_t iova, struct uvf_dma_map_info *out)
+{
+	struct dma_map *m = find(d, iova, 1);
+
+	if (!m || !m->host)
+		return -EFAULT;
+	out->iova = m->iova;
+	out->size = m->size;
+	out->prot = m->prot;
+	out->host = m->host;
+	return 0;
+}
+
 void uvf_dma_mark_dirty(struct uvf_device *d, uint64_t iova, uint64_t len)
 {
 	if (d->dirty && len)
