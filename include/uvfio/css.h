@@ -61,7 +61,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- big-endian accessors ------------------------------------------------ */
+/* ---- big-endian accessors ----------------------------------------------- */
 
 static inline uint16_t uvf_css_get_be16(const uint8_t *p)
 {
@@ -168,7 +168,7 @@ static inline bool uvf_css_cmd_is_tic(uint8_t c) { return (c & 0x0F) == 0x08; }
 static inline bool uvf_css_cmd_is_read_backward(uint8_t c) { return (c & 0x0F) == 0x0C; }
 static inline bool uvf_css_cmd_is_invalid(uint8_t c) { return (c & 0x0F) == 0x00; }
 
-/* ---- IDAWs ----------------------------------------------------------------- */
+/* ---- IDAWs -------------------------------------------------------------- */
 
 struct uvf_css_idaw1 {		/* format 1: 31-bit, 2 KiB blocks */
 	uint8_t addr[4];
@@ -181,7 +181,7 @@ struct uvf_css_idaw2 {		/* format 2: 64-bit, 4 KiB (or 2 KiB with T) */
 #define UVF_CSS_IDAW1_BLOCK	2048u
 #define UVF_CSS_IDAW2_BLOCK	4096u
 
-/* ---- SCSW (12 bytes) -------------------------------------------------------- */
+/* ---- SCSW (12 bytes) ---------------------------------------------------- */
 
 struct uvf_css_scsw {
 	uint8_t flags[2];	/* UVF_CSS_SCSW_F_* */
@@ -297,21 +297,23 @@ static inline bool uvf_css_scsw_is_solicited(const struct uvf_css_scsw *s)
 	       uvf_css_scsw_sc(s) != (UVF_CSS_SC_PENDING | UVF_CSS_SC_ALERT);
 }
 
-/* Final: pending status after which neither the subchannel nor the device
- * is active any more; what vfio-ccw uses to decide the program has ended. */
-static inline bool uvf_css_scsw_is_final(const struct uvf_css_scsw *s)
-{
-	return uvf_css_scsw_is_status_pending(s) &&
-	       !(uvf_css_scsw_ac(s) &
-		 (UVF_CSS_AC_SCH_ACTIVE | UVF_CSS_AC_DEV_ACTIVE));
-}
-
 /* Intermediate status alone (PCI, suspension, initial status): the
  * function goes on. */
 static inline bool uvf_css_scsw_is_intermediate_only(const struct uvf_css_scsw *s)
 {
 	return uvf_css_scsw_sc(s) ==
 	       (UVF_CSS_SC_INTERMEDIATE | UVF_CSS_SC_PENDING);
+}
+
+/* Final: pending status that ends the function(s): not intermediate-only,
+ * and neither the subchannel nor the device still active (vfio-ccw's rule,
+ * made safe for suspension, whose status has both inactive). */
+static inline bool uvf_css_scsw_is_final(const struct uvf_css_scsw *s)
+{
+	return uvf_css_scsw_is_status_pending(s) &&
+	       !uvf_css_scsw_is_intermediate_only(s) &&
+	       !(uvf_css_scsw_ac(s) &
+		 (UVF_CSS_AC_SCH_ACTIVE | UVF_CSS_AC_DEV_ACTIVE));
 }
 
 /* The CPA field is meaningful: a start function with primary status or
@@ -325,7 +327,7 @@ static inline bool uvf_css_scsw_is_valid_cpa(const struct uvf_css_scsw *s)
 	       (sc & (UVF_CSS_SC_PRIMARY | UVF_CSS_SC_INTERMEDIATE));
 }
 
-/* ---- ESW / IRB (96 bytes) ------------------------------------------------- */
+/* ---- ESW / IRB (96 bytes) ----------------------------------------------- */
 
 struct uvf_css_irb {
 	struct uvf_css_scsw scsw;
@@ -349,7 +351,7 @@ static inline uint32_t uvf_css_irb_erw(const struct uvf_css_irb *irb)
 	return uvf_css_get_be32(irb->esw + 4);
 }
 
-/* ---- PMCW / SCHIB (52 bytes) ---------------------------------------------- */
+/* ---- PMCW / SCHIB (52 bytes) -------------------------------------------- */
 
 struct uvf_css_pmcw {
 	uint8_t intparm[4];
@@ -391,7 +393,7 @@ struct uvf_css_schib {
 #define UVF_CSS_CHARS_CSENSE	0x00000001u
 #define UVF_CSS_CHARS_RSVD	0xFF1FFFF8u	/* operand exception in MSCH */
 
-/* ---- CRW ------------------------------------------------------------------ */
+/* ---- CRW ---------------------------------------------------------------- */
 
 struct uvf_css_crw {
 	uint8_t word[4];
@@ -433,7 +435,7 @@ static inline unsigned uvf_css_crw_erc(uint32_t crw)
 	return (crw & UVF_CSS_CRW_ERC_MASK) >> UVF_CSS_CRW_ERC_SHIFT;
 }
 
-/* ---- sense ------------------------------------------------------------------ */
+/* ---- sense -------------------------------------------------------------- */
 
 #define UVF_CSS_SENSE_LEN	24	/* basic sense bytes a device keeps */
 
@@ -448,7 +450,7 @@ static inline unsigned uvf_css_crw_erc(uint32_t crw)
 #define UVF_CSS_SNS1_FILE_PROT	0x04
 #define UVF_CSS_SNS1_OP_INCOMPL	0x01
 
-/* ---- channel subsystem ------------------------------------------------------ */
+/* ---- channel subsystem -------------------------------------------------- */
 
 struct uvf_css;
 struct uvf_css_sch;
@@ -520,7 +522,7 @@ long uvf_css_xfer_to_storage(struct uvf_css_xfer *x, const void *buf,
 /* Storage -> device (write commands); same return convention. */
 long uvf_css_xfer_from_storage(struct uvf_css_xfer *x, void *buf, size_t len);
 
-/* ---- subchannels --------------------------------------------------------- */
+/* ---- subchannels -------------------------------------------------------- */
 
 struct uvf_css_sch_config {
 	uint8_t ssid;		/* 0..3 */
@@ -560,7 +562,7 @@ int uvf_css_sch_set_doorbell(struct uvf_css_sch *sch, int eventfd);
 /* Rung whenever a CRW is queued (and at once if some are queued). */
 int uvf_css_set_crw_doorbell(struct uvf_css *css, int eventfd);
 
-/* ---- instructions --------------------------------------------------------- */
+/* ---- instructions ------------------------------------------------------- */
 
 /* Which function a status belongs to. */
 enum uvf_css_fn {
@@ -606,7 +608,7 @@ static inline void uvf_css_crw_put(struct uvf_css_crw *dst, uint32_t crw)
 	uvf_css_put_be32(dst->word, crw);
 }
 
-/* ---- fault injection and test knobs ----------------------------------- */
+/* ---- fault injection and test knobs ------------------------------------- */
 
 /* Sleep usec (interruptibly: halt and clear cut it short) before each
  * command of a channel program. */
@@ -617,6 +619,9 @@ int uvf_css_sch_set_delay(struct uvf_css_sch *sch, unsigned usec);
  * until the worker is stopped there: 0 or -ETIMEDOUT. */
 int uvf_css_sch_pause_at(struct uvf_css_sch *sch, int index);
 int uvf_css_sch_wait_paused(struct uvf_css_sch *sch, unsigned timeout_ms);
+/* Wait (bounded) until (SCSW ctrl & mask) == want: 0 or -ETIMEDOUT. */
+int uvf_css_sch_wait_ctrl(struct uvf_css_sch *sch, uint16_t mask,
+			  uint16_t want, unsigned timeout_ms);
 
 /* The device stops answering: a running program stalls before its next
  * command and halt never completes; clear still completes unless
@@ -645,7 +650,7 @@ int uvf_css_fault_unsolicited(struct uvf_css_sch *sch, uint8_t dstat);
 /* Queue an arbitrary CRW (host order). */
 int uvf_css_queue_crw(struct uvf_css *css, uint32_t crw);
 
-/* ---- FBA disk ---------------------------------------------------------------- */
+/* ---- FBA disk ----------------------------------------------------------- */
 
 /*
  * A 9336-10 FBA DASD (fba-disk.md) backed by an image file, created if

@@ -60,7 +60,7 @@ struct uvf_css_xfer {
 	int err;		/* UVF_CSS_CS_PROG / _PROT */
 };
 
-/* ---- fetch ------------------------------------------------------------- */
+/* ---- fetch -------------------------------------------------------------- */
 
 static int fetch_ccw(struct cp *cp, uint32_t addr)
 {
@@ -132,10 +132,11 @@ static int fetch_next(struct cp *cp, uint32_t addr, bool dchain)
 	return 0;
 }
 
-/* ---- intermediate status ------------------------------------------------- */
+/* ---- intermediate status ------------------------------------------------ */
 
-/* A PCI CCW became current (lock held).  If status is pending the PCI is
- * owed to the next status of this start instead of being lost. */
+/* A PCI CCW became current (lock held).  If status is pending, or a halt
+ * is about to end the start, the PCI is owed to the next status of this
+ * start instead of being lost. */
 static void pci(struct cp *cp)
 {
 	struct uvf_css_sch *sch = cp->sch;
@@ -143,7 +144,7 @@ static void pci(struct cp *cp)
 
 	if (uvf_css_sch_aborting(sch) || sch->start_seq != cp->seq)
 		return;
-	if (s->ctrl & UVF_CSS_SC_PENDING) {
+	if (s->ctrl & (UVF_CSS_SC_PENDING | UVF_CSS_AC_HALT_PEND)) {
 		sch->pci_owed = true;
 		return;
 	}
@@ -164,7 +165,7 @@ static void pci_unlocked(struct cp *cp)
 	pthread_mutex_unlock(&cp->sch->lock);
 }
 
-/* ---- data transfer ----------------------------------------------------------- */
+/* ---- data transfer ------------------------------------------------------ */
 
 static int chain_data(struct uvf_css_xfer *x)
 {
@@ -328,7 +329,7 @@ long uvf_css_xfer_from_storage(struct uvf_css_xfer *x, void *buf, size_t len)
 	return move(x, buf, NULL, len);
 }
 
-/* ---- checkpoints --------------------------------------------------------------- */
+/* ---- checkpoints -------------------------------------------------------- */
 
 enum step { GO, HALT, ABORT };
 
@@ -427,7 +428,7 @@ static enum step suspend(struct cp *cp)
 	}
 }
 
-/* ---- commands ------------------------------------------------------------------- */
+/* ---- commands ----------------------------------------------------------- */
 
 static void end_at(struct cp *cp, struct uvf_css_cp_result *res,
 		   uint8_t dstat, uint8_t cstat, uint16_t residual)

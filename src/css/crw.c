@@ -11,17 +11,6 @@
 #include "css/internal.h"
 
 #include <errno.h>
-#include <unistd.h>
-
-static void ring(int fd)
-{
-	uint64_t one = 1;
-
-	/* EAGAIN on a saturated counter is harmless: it is already set. */
-	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0) {
-		/* nothing to do: the consumer will still see a non-zero count */
-	}
-}
 
 static void push(struct uvf_css *css, uint32_t crw)
 {
@@ -50,7 +39,7 @@ void uvf_css_crw_queue(struct uvf_css *css, unsigned rsc, unsigned erc,
 {
 	pthread_mutex_lock(&css->crw_lock);
 	push(css, make(rsc, erc, chained, rsid));
-	ring(css->crw_doorbell);
+	uvf_css_ring(css->crw_doorbell);
 	pthread_mutex_unlock(&css->crw_lock);
 }
 
@@ -64,7 +53,7 @@ void uvf_css_crw_queue_sch(struct uvf_css *css, uint8_t ssid, uint16_t schno)
 	if (chain)
 		push(css, make(UVF_CSS_RSC_SCH, UVF_CSS_ERC_IPI, false,
 			       (uint16_t)(css->cssid << 8 | ssid << 4)));
-	ring(css->crw_doorbell);
+	uvf_css_ring(css->crw_doorbell);
 	pthread_mutex_unlock(&css->crw_lock);
 }
 
@@ -72,7 +61,7 @@ int uvf_css_queue_crw(struct uvf_css *css, uint32_t crw)
 {
 	pthread_mutex_lock(&css->crw_lock);
 	push(css, crw & ~UVF_CSS_CRW_R);
-	ring(css->crw_doorbell);
+	uvf_css_ring(css->crw_doorbell);
 	pthread_mutex_unlock(&css->crw_lock);
 	return 0;
 }
@@ -100,7 +89,7 @@ int uvf_css_set_crw_doorbell(struct uvf_css *css, int eventfd)
 	pthread_mutex_lock(&css->crw_lock);
 	css->crw_doorbell = eventfd;
 	if (css->crw_nr)
-		ring(eventfd);
+		uvf_css_ring(eventfd);
 	pthread_mutex_unlock(&css->crw_lock);
 	return 0;
 }

@@ -220,12 +220,14 @@ int uvf_css_find_schid(struct uvf_css *css, uint32_t schid,
 	return *out ? 0 : -ENODEV;
 }
 
-static void ring(int fd)
+void uvf_css_ring(int fd)
 {
 	uint64_t one = 1;
 
+	/* EAGAIN means the counter is saturated, i.e. already rung; a
+	 * consumer that reads it still sees a non-zero count. */
 	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0) {
-		/* EAGAIN: the counter is saturated, i.e. already rung */
+		/* nothing more to do */
 	}
 }
 
@@ -236,7 +238,7 @@ int uvf_css_sch_set_doorbell(struct uvf_css_sch *sch, int eventfd)
 	pthread_mutex_lock(&sch->lock);
 	sch->doorbell = eventfd;
 	if (sch->scsw.ctrl & UVF_CSS_SC_PENDING)
-		ring(eventfd);
+		uvf_css_ring(eventfd);
 	pthread_mutex_unlock(&sch->lock);
 	return 0;
 }
@@ -250,7 +252,7 @@ void uvf_css_sch_make_pending(struct uvf_css_sch *sch, enum uvf_css_fn fn,
 	sch->tag.final = final;
 	/* Rung under the lock: set_doorbell(-1) then close() by the user can
 	 * then never race with this write into a reused fd number. */
-	ring(sch->doorbell);
+	uvf_css_ring(sch->doorbell);
 	pthread_cond_broadcast(&sch->changed);
 }
 

@@ -49,6 +49,22 @@ int uvf_css_sch_wait_paused(struct uvf_css_sch *sch, unsigned timeout_ms)
 	return ret;
 }
 
+int uvf_css_sch_wait_ctrl(struct uvf_css_sch *sch, uint16_t mask,
+			  uint16_t want, unsigned timeout_ms)
+{
+	struct timespec deadline;
+	int ret = 0;
+
+	uvf_css_deadline(&deadline, (unsigned long)timeout_ms * 1000);
+	pthread_mutex_lock(&sch->lock);
+	while ((sch->scsw.ctrl & mask) != want && ret != ETIMEDOUT)
+		ret = pthread_cond_timedwait(&sch->changed, &sch->lock,
+					     &deadline);
+	ret = (sch->scsw.ctrl & mask) == want ? 0 : -ETIMEDOUT;
+	pthread_mutex_unlock(&sch->lock);
+	return ret;
+}
+
 int uvf_css_fault_hang(struct uvf_css_sch *sch, bool on)
 {
 	SET_KNOB(sch, sch->hang = on);

@@ -201,7 +201,7 @@ static uint8_t locate(struct uvf_css_fba *fba, struct uvf_css_xfer *x)
 	return OK;
 }
 
-/* ---- data commands ------------------------------------------------------------ */
+/* ---- data commands ------------------------------------------------------ */
 
 /* Stream count blocks from block to storage; stop when the channel's
  * counts run out (it then indicates incorrect length unless suppressed). */
@@ -306,7 +306,7 @@ static uint8_t read_ipl(struct uvf_css_fba *fba, struct uvf_css_xfer *x)
 	return status;
 }
 
-/* ---- ops ------------------------------------------------------------------------- */
+/* ---- ops ---------------------------------------------------------------- */
 
 static uint8_t fba_exec(void *dev, uint8_t cmd, struct uvf_css_xfer *x)
 {

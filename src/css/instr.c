@@ -23,6 +23,13 @@
 	(UVF_CSS_AC_RESUME_PEND | UVF_CSS_AC_START_PEND | \
 	 UVF_CSS_AC_HALT_PEND | UVF_CSS_AC_CLEAR_PEND | UVF_CSS_AC_SUSPENDED)
 
+/* Tell the worker (and anyone waiting on the SCSW) that it changed. */
+static void kick(struct uvf_css_sch *sch)
+{
+	pthread_cond_broadcast(&sch->wake);
+	pthread_cond_broadcast(&sch->changed);
+}
+
 static bool orb_valid(const struct uvf_css_orb_host *orb)
 {
 	/* Operand exceptions (QEMU ioinst_orb_valid): transport mode, MIDAW,
@@ -59,7 +66,7 @@ int uvf_css_ssch(struct uvf_css_sch *sch, const struct uvf_css_orb *orb_be)
 		};
 		sch->pci_owed = false;
 		sch->start_seq = ++sch->fn_seq;
-		pthread_cond_broadcast(&sch->wake);
+		kick(sch);
 		cc = 0;
 	}
 	pthread_mutex_unlock(&sch->lock);
@@ -84,7 +91,7 @@ int uvf_css_rsch(struct uvf_css_sch *sch)
 		cc = 2;
 	} else {
 		sch->scsw.ctrl |= UVF_CSS_AC_RESUME_PEND;
-		pthread_cond_broadcast(&sch->wake);
+		kick(sch);
 		cc = 0;
 	}
 	pthread_mutex_unlock(&sch->lock);
@@ -123,7 +130,7 @@ int uvf_css_hsch(struct uvf_css_sch *sch)
 		}
 		sch->scsw.ctrl |= UVF_CSS_FC_HALT | UVF_CSS_AC_HALT_PEND;
 		sch->halt_seq = ++sch->fn_seq;
-		pthread_cond_broadcast(&sch->wake);
+		kick(sch);
 		cc = 0;
 	}
 	pthread_mutex_unlock(&sch->lock);
@@ -146,7 +153,7 @@ int uvf_css_csch(struct uvf_css_sch *sch)
 		memset(&sch->tag, 0, sizeof(sch->tag));
 		sch->pci_owed = false;
 		sch->clear_seq = ++sch->fn_seq;
-		pthread_cond_broadcast(&sch->wake);
+		kick(sch);
 		cc = 0;
 	}
 	pthread_mutex_unlock(&sch->lock);
@@ -178,7 +185,7 @@ int uvf_css_xsch(struct uvf_css_sch *sch)
 		sch->scsw.dstat = 0;
 		sch->scsw.cstat = 0;
 		sch->pci_owed = false;
-		pthread_cond_broadcast(&sch->wake);
+		kick(sch);
 		cc = 0;
 	}
 	pthread_mutex_unlock(&sch->lock);
@@ -228,7 +235,7 @@ int uvf_css_tsch_tagged(struct uvf_css_sch *sch, struct uvf_css_irb *irb,
 			t = sch->tag;
 			tsch_clear(sch);
 			/* The worker may hold status for this free slot. */
-			pthread_cond_broadcast(&sch->wake);
+			kick(sch);
 			cc = 0;
 		} else {
 			cc = 1;
@@ -294,7 +301,7 @@ int uvf_css_msch(struct uvf_css_sch *sch, const struct uvf_css_schib *schib)
 				  (h.pmcw.chars & MSCH_CHARS);
 		sch->mba = h.mba;
 		/* Enabling may release held unsolicited status. */
-		pthread_cond_broadcast(&sch->wake);
+		kick(sch);
 		cc = 0;
 	}
 	pthread_mutex_unlock(&sch->lock);

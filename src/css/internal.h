@@ -88,7 +88,7 @@ void uvf_css_irb_to_be(struct uvf_css_irb *be,
 void uvf_css_ccw_decode(struct uvf_css_ccw_host *h, const uint8_t raw[8],
 			bool fmt1);
 
-/* ---- storage map (mem.c) --------------------------------------------------- */
+/* ---- storage map (mem.c) ------------------------------------------------ */
 
 struct uvf_css_mem_range {
 	uint64_t addr;
@@ -115,7 +115,7 @@ int uvf_css_mem_read(struct uvf_css_mem *m, uint64_t addr, void *buf,
 int uvf_css_mem_write(struct uvf_css_mem *m, uint64_t addr, const void *buf,
 		      size_t len);
 
-/* ---- channel subsystem image --------------------------------------------------- */
+/* ---- channel subsystem image -------------------------------------------- */
 
 struct uvf_css {
 	uint8_t cssid;
@@ -140,7 +140,7 @@ void uvf_css_crw_queue(struct uvf_css *css, unsigned rsc, unsigned erc,
  * non-zero), ERC 4 as QEMU does for hot-plug events. */
 void uvf_css_crw_queue_sch(struct uvf_css *css, uint8_t ssid, uint16_t schno);
 
-/* ---- subchannel ---------------------------------------------------------------- */
+/* ---- subchannel --------------------------------------------------------- */
 
 struct uvf_css_sch {
 	struct uvf_css *css;
@@ -160,7 +160,7 @@ struct uvf_css_sch {
 	pthread_cond_t wake;
 	pthread_cond_t changed;
 
-	/* ---- everything below is under `lock` ---- */
+	/* ---- everything below is under `lock` --------------------------- */
 	struct uvf_css_pmcw_host pmcw;
 	struct uvf_css_scsw_host scsw;
 	uint64_t mba;
@@ -193,11 +193,13 @@ struct uvf_css_sch {
 void uvf_css_sch_make_pending(struct uvf_css_sch *sch, enum uvf_css_fn fn,
 			      uint64_t seq, bool final);
 bool uvf_css_sch_operational(const struct uvf_css_sch *sch);
+/* Write 1 to a doorbell eventfd (-1: none). */
+void uvf_css_ring(int fd);
 void *uvf_css_worker_main(void *arg);
 /* Absolute CLOCK_MONOTONIC deadline usec from now. */
 void uvf_css_deadline(struct timespec *ts, unsigned long usec);
 
-/* ---- channel-program execution (chanprog.c) ------------------------------ */
+/* ---- channel-program execution (chanprog.c) ----------------------------- */
 
 enum uvf_css_cp_end {
 	UVF_CSS_CP_DONE,	/* final status built in the result */

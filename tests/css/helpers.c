@@ -15,7 +15,7 @@
 
 #include "testutil.h"
 
-/* ---- test device ----------------------------------------------------------- */
+/* ---- test device -------------------------------------------------------- */
 
 static void td_chain_start(void *dev)
 {
@@ -88,7 +88,7 @@ const struct uvf_css_devops testdev_ops = {
 	.clear = td_clear,
 };
 
-/* ---- environment --------------------------------------------------------------- */
+/* ---- environment -------------------------------------------------------- */
 
 static struct env *env_alloc(void)
 {
@@ -181,7 +181,7 @@ void env_enable(struct env *e, bool csense)
 	assert_int_equal(uvf_css_msch(e->sch, &schib), 0);
 }
 
-/* ---- builders ----------------------------------------------------------------- */
+/* ---- builders ----------------------------------------------------------- */
 
 void put_ccw1(struct env *e, uint64_t addr, uint8_t cmd, uint8_t flags,
 	      uint16_t count, uint32_t cda)
@@ -294,4 +294,45 @@ void check_scsw(const struct uvf_css_irb *irb, uint16_t ctrl, uint8_t dstat,
 	assert_int_equal(uvf_css_scsw_ctrl(&irb->scsw), ctrl);
 	assert_int_equal(irb->scsw.dstat, dstat);
 	assert_int_equal(irb->scsw.cstat, cstat);
+}
+
+/* ---- FBA program builders ----------------------------------------------- */
+
+void fba_put_de(struct env *e, uint64_t addr, uint8_t mask, uint16_t blksize,
+		uint32_t locator, uint32_t first, uint32_t last)
+{
+	uint8_t *p = e->mem + addr;
+
+	memset(p, 0, 16);
+	p[0] = mask;
+	uvf_css_put_be16(p + 2, blksize);
+	uvf_css_put_be32(p + 4, locator);
+	uvf_css_put_be32(p + 8, first);
+	uvf_css_put_be32(p + 12, last);
+}
+
+void fba_put_locate(struct env *e, uint64_t addr, uint8_t op, uint16_t count,
+		    uint32_t block)
+{
+	uint8_t *p = e->mem + addr;
+
+	p[0] = op;
+	p[1] = 0;
+	uvf_css_put_be16(p + 2, count);
+	uvf_css_put_be32(p + 4, block);
+}
+
+void fba_rw_program(struct env *e, uint32_t prog, bool write, uint32_t block,
+		    uint16_t n, uint32_t buf, uint16_t blksize)
+{
+	fba_put_de(e, prog + 0x100, write ? 0x00 : 0x40, blksize, block, 0,
+		   n - 1u);
+	fba_put_locate(e, prog + 0x110, write ? UVF_CSS_FBA_OP_WRITE_VERIFY :
+		       UVF_CSS_FBA_OP_READ, n, 0);
+	put_ccw1(e, prog, UVF_CSS_FBA_DEFINE_EXT, UVF_CSS_CCW_CC, 16,
+		 prog + 0x100);
+	put_ccw1(e, prog + 8, UVF_CSS_FBA_LOCATE, UVF_CSS_CCW_CC, 8,
+		 prog + 0x110);
+	put_ccw1(e, prog + 16, write ? UVF_CSS_FBA_WRITE : UVF_CSS_FBA_READ, 0,
+		 (uint16_t)(n * blksize), buf);
 }

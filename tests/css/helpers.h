@@ -51,7 +51,7 @@ static inline uint8_t td_pattern(unsigned i)
 	return (uint8_t)(0xA0 + i * 7);
 }
 
-/* ---- environment ------------------------------------------------------------ */
+/* ---- environment -------------------------------------------------------- */
 
 struct env {
 	struct uvf_css *css;
@@ -73,7 +73,7 @@ void env_free(struct env *e);
 
 void env_enable(struct env *e, bool csense);
 
-/* ---- builders ------------------------------------------------------------------ */
+/* ---- builders ----------------------------------------------------------- */
 
 void put_ccw1(struct env *e, uint64_t addr, uint8_t cmd, uint8_t flags,
 	      uint16_t count, uint32_t cda);
@@ -116,4 +116,16 @@ void check_scsw(const struct uvf_css_irb *irb, uint16_t ctrl, uint8_t dstat,
 #define FINAL_ALERT	(FINAL_OK | UVF_CSS_SC_ALERT)
 #define CE_DE		(UVF_CSS_DS_CE | UVF_CSS_DS_DE)
 
+
+/* ---- FBA program builders ----------------------------------------------- */
+
+/* 16-byte Define Extent / 8-byte Locate parameter blocks at addr. */
+void fba_put_de(struct env *e, uint64_t addr, uint8_t mask, uint16_t blksize,
+		uint32_t locator, uint32_t first, uint32_t last);
+void fba_put_locate(struct env *e, uint64_t addr, uint8_t op, uint16_t count,
+		    uint32_t block);
+/* DE + Locate + one Read/Write CCW of n blocks at buf (§4.1 with a single
+ * data CCW), built at prog with parameters at prog + 0x100. */
+void fba_rw_program(struct env *e, uint32_t prog, bool write, uint32_t block,
+		    uint16_t n, uint32_t buf, uint16_t blksize);
 #endif

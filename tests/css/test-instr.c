@@ -335,8 +335,8 @@ static void xsch_cancels_suspended_start(void **state)
 	put_ccw1(e, PROG, TD_NOOP, UVF_CSS_CCW_SLI | UVF_CSS_CCW_S, 0, 0);
 	start(e, PROG, UVF_CSS_ORB_S | UVF_CSS_ORB_U);
 	/* U: suspended without interruption. */
-	while (!(sch_ctrl(e) & UVF_CSS_AC_SUSPENDED))
-		poll(NULL, 0, 1);
+	assert_int_equal(uvf_css_sch_wait_ctrl(e->sch, UVF_CSS_AC_SUSPENDED,
+					       UVF_CSS_AC_SUSPENDED, WAIT_MS), 0);
 	assert_int_equal(uvf_css_xsch(e->sch), 0);
 	assert_int_equal(sch_ctrl(e), 0);
 	assert_int_equal(wait_irb_ms(e, &irb, NULL, 50), -ETIMEDOUT);
@@ -365,13 +365,17 @@ static void rsch_resumes_suspended_program(void **state)
 		   UVF_CSS_SC_INTERMEDIATE | UVF_CSS_SC_PENDING, 0, 0);
 	assert_cpa(&irb, PROG + 16);
 	assert_false(tag.final);
-	assert_false(uvf_css_scsw_is_final(&irb.scsw) &&
-		     !(uvf_css_scsw_ac(&irb.scsw) & UVF_CSS_AC_SUSPENDED));
+	assert_false(uvf_css_scsw_is_final(&irb.scsw));
+	assert_true(uvf_css_scsw_is_intermediate_only(&irb.scsw));
 	assert_int_equal(e->td->nlog, 1);
-	/* Clear S, resume: the CCW is refetched. */
+	/* Clear S, resume: the CCW is refetched.  The hang keeps the
+	 * program from ending, so the second RSCH deterministically finds
+	 * resume pending or the program active: cc 2 either way. */
 	e->mem[PROG + 9] &= (uint8_t)~UVF_CSS_CCW_S;
+	uvf_css_fault_hang(e->sch, true);
 	assert_int_equal(uvf_css_rsch(e->sch), 0);
-	assert_int_equal(uvf_css_rsch(e->sch), 2);	/* resume pending */
+	assert_int_equal(uvf_css_rsch(e->sch), 2);
+	uvf_css_fault_hang(e->sch, false);
 	assert_int_equal(wait_irb(e, &irb, &tag), 0);
 	check_scsw(&irb, FINAL_OK, CE_DE, 0);
 	assert_cpa(&irb, PROG + 16);
