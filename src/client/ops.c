@@ -391,9 +391,11 @@ int uvf_client_feature(struct uvf_client *c, uint32_t flags, const void *in, siz
 	struct iovec iov[2] = { { q, sizeof(q) }, { (void *)in, in_len } };
 	int r;
 
-	if (out_cap > UINT32_MAX - 8)
+	size_t room = out_cap > in_len ? out_cap : in_len;	/* a SET echo must fit */
+
+	if (room > UINT32_MAX - 8)
 		return -EINVAL;
-	uvf_put32(q, (uint32_t)(8 + out_cap));
+	uvf_put32(q, (uint32_t)(8 + room));
 	uvf_put32(q + 4, flags);
 	r = uvf_client_xfer(c, &p, UVF_VU_CMD_DEVICE_FEATURE, 0, iov, in_len ? 2 : 1, NULL, 0);
 	if (out_len)

@@ -8,6 +8,7 @@
 
 /* Memory a client may make us allocate for one log (bitmaps). */
 #define LOG_MAX_BYTES	(256u << 20)
+#define REPORT_MAX_BITMAP (8u << 20)
 
 void uvf_dma_log_stop(struct uvf_device *d)
 {
@@ -93,7 +94,7 @@ static int log_report(struct uvf_device *d, const struct uvf_req_feature *f,
 {
 	struct uvf_feat_log_report q;
 	size_t bytes;
-	uint8_t *p;
+	uint8_t *p, *bm;
 	int r;
 
 	if ((r = uvf_proto_decode_log_report(f, &q)))
@@ -105,6 +106,11 @@ static int log_report(struct uvf_device *d, const struct uvf_req_feature *f,
 	if (q.iova + q.length < q.iova)
 		return -EOVERFLOW;
 	bytes = uvf_dirty_bitmap_bytes(q.length, q.page_size);
+	/* A client could ask for gigabytes of bitmap: one reply carries at
+	 * most REPORT_MAX_BITMAP (256 GiB of IOVA at 4 KiB); split larger
+	 * ranges. */
+	if (bytes > REPORT_MAX_BITMAP)
+		return -E2BIG;
 	/* Reporting clears the log, so a bitmap that does not fit cannot be
 	 * answered partially: refuse before clearing anything. */
 	if ((uint64_t)f->argsz < (uint64_t)UVF_VFIO_DEVICE_FEATURE_SIZE +
@@ -118,19 +124,13 @@ static int log_report(struct uvf_device *d, const struct uvf_req_feature *f,
 				UVF_VFIO_DMA_LOGGING_REPORT_SIZE + bytes));
 	uvf_put32(p + 4, f->flags);
 	memcpy(p + 8, f->data, UVF_VFIO_DMA_LOGGING_REPORT_SIZE);
-	/* The bitmap is a u64 array in the message: build it aligned, then
-	 * copy (the message buffer is only byte-aligned). */
-	{
-		uint64_t *bm = malloc(bytes ? bytes : 8);
-
-		if (!bm)
-			return -ENOMEM;
-		r = uvf_dirty_log_report(d->dirty, q.iova, q.length, q.page_size, bm, bytes);
-		if (!r)
-			memcpy(rep->mb->data + rep->mb->len - bytes, bm, bytes);
-		free(bm);
-	}
-	return r;
+	bm = p + UVF_VFIO_DEVICE_FEATURE_SIZE + UVF_VFIO_DMA_LOGGING_REPORT_SIZE;
+	/* The bitmap starts 48 bytes into a malloc'd message buffer, so it is
+	 * 8-byte aligned and the log can fill it in place (no second copy). */
+	if ((uintptr_t)bm % sizeof(uint64_t))
+		return -EIO;
+	return uvf_dirty_log_report(d->dirty, q.iova, q.length, q.page_size, (uint64_t *)(void *)bm,
+				    bytes);
 }
 
 int uvf_dma_log_feature(struct uvf_device *d, const struct uvf_req_feature *f,

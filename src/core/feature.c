@@ -32,6 +32,9 @@ static int device_feature(struct uvf_device *d, const struct uvf_req_feature *f,
 
 	if (!d->ops->feature)
 		return -ENOTTY;
+	if ((op & OP_SET) && !(op & OP_PROBE) &&
+	    f->argsz < (uint64_t)UVF_VFIO_DEVICE_FEATURE_SIZE + f->data_len)
+		return -EINVAL;
 	if ((r = echo_header(f, rep)))
 		return r;
 	if (cap > UVF_VU_DEFAULT_MAX_DATA_XFER)
@@ -100,8 +103,10 @@ int uvf_feature_check(const struct uvf_req_feature *f, uint32_t supported, uint3
 	}
 	if (!op)
 		return -EINVAL;
-	/* SET carries its data; GET must leave room for the answer. */
-	if ((op & OP_SET) && f->data_len < minsz)
+	/* SET carries its data and is answered with it echoed, which must fit
+	 * the client's argsz; GET must leave room for the answer. */
+	if ((op & OP_SET) && (f->data_len < minsz ||
+			      f->argsz < (uint64_t)UVF_VFIO_DEVICE_FEATURE_SIZE + f->data_len))
 		return -EINVAL;
 	if ((op & OP_GET) && f->argsz - UVF_VFIO_DEVICE_FEATURE_SIZE < minsz)
 		return -EINVAL;

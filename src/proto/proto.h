@@ -9,8 +9,8 @@
  * reads requests only through `struct uvf_req`.
  *
  * Return values: 0 or a negative errno.  -EINVAL: malformed payload,
- * -E2BIG: larger than negotiated, -EBADF: fds where none belong or fewer
- * than needed.
+ * -E2BIG: larger than negotiated; a wrong number of fds is -EINVAL too
+ * (the errno the client sees).
  */
 #ifndef UVF_PROTO_PROTO_H
 #define UVF_PROTO_PROTO_H

@@ -26,11 +26,12 @@ static int get_u64(json_object *o, const char *key, uint64_t max, uint64_t *out)
 		return 0;
 	if (!json_object_is_type(v, json_type_int))
 		return -EINVAL;
-	errno = 0;
+	/* json-c keeps big positives as uint64 and saturates get_int64, so
+	 * take the sign from one and the value from the other. */
 	n = json_object_get_int64(v);
-	if (n < 0 || (uint64_t)n > max)
+	if (n < 0 || json_object_get_uint64(v) > max)
 		return -EINVAL;
-	*out = (uint64_t)n;
+	*out = json_object_get_uint64(v);
 	return 0;
 }
 

@@ -371,7 +371,11 @@ static void handle_msg(struct conn *c, const uint8_t *msg, const struct uvf_vu_h
 	if (uvf_proto_is_reply(h)) {
 		/* Replies to our DMA requests; anything else is unsolicited. */
 		if (c->negotiated && (h->cmd == UVF_VU_CMD_DMA_READ || h->cmd == UVF_VU_CMD_DMA_WRITE)) {
-			int err = (h->flags & UVF_VU_F_ERROR) ? -(int)(h->error_no ? h->error_no : EIO) : 0;
+			/* A peer's errno outside 1..4095 is not trusted: EINVAL. */
+			int err = (h->flags & UVF_VU_F_ERROR)
+					  ? -(int)(h->error_no >= 1 && h->error_no < 4096 ? h->error_no
+											   : EINVAL)
+					  : 0;
 
 			r = err ? 0 : uvf_proto_decode_cmd(msg, h, fds, nfds, &lim, &req);
 			if (err || r)
@@ -455,10 +459,12 @@ static unsigned take_fds(struct conn *c, uint64_t start, uint64_t end, int *fds)
 	unsigned n = 0, keep = 0;
 
 	for (unsigned i = 0; i < c->ntags; i++) {
-		if (c->tags[i].pos >= start && c->tags[i].pos < end && n < UVF_VU_MAX_MSG_FDS)
+		if (c->tags[i].pos < start || c->tags[i].pos >= end)
+			c->tags[keep++] = c->tags[i];
+		else if (n < UVF_VU_MAX_MSG_FDS)
 			fds[n++] = c->tags[i].fd;
 		else
-			c->tags[keep++] = c->tags[i];
+			close(c->tags[i].fd);	/* more than any message may carry */
 	}
 	c->ntags = keep;
 	return n;

@@ -98,6 +98,11 @@ int vu_send_raw(struct vu_conn *c, const void *buf, size_t len, const int *fds,
 		unsigned nfds);
 /* Build and send one message; msg_size = 16 + len unless size != 0.
  * Returns the msg_id used. */
+/* Send `len` bytes of pipelined messages while reading their replies
+ * (the daemon stops reading while its replies are not taken, so a client
+ * must do both); fn sees each of the nreplies replies in order. */
+void vu_pipeline(struct vu_conn *c, const void *buf, size_t len, unsigned nreplies,
+		 void (*fn)(void *arg, unsigned i, struct vu_msg *m), void *arg);
 uint16_t vu_send(struct vu_conn *c, uint16_t cmd, uint32_t flags, const void *payload,
 		 size_t len, const int *fds, unsigned nfds);
 uint16_t vu_send_sized(struct vu_conn *c, uint16_t cmd, uint32_t flags, uint32_t size,
