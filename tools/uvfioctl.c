@@ -5,6 +5,7 @@
  *   uvfioctl write SOCKET REGION OFFSET HEXBYTES
  *   uvfioctl state SOCKET [STATE]
  *   uvfioctl migrate SOURCE DEST [--precopy] [--progress]
+ *   uvfioctl ccw SOCKET read|write BLOCK [COUNT] [--file F]
  *
  * Exit 0 on success; non-zero with a one-line message otherwise. */
 #include <errno.h>
@@ -30,7 +31,8 @@ static void usage(FILE *f)
 		   "       uvfioctl read SOCKET REGION OFFSET SIZE\n"
 		   "       uvfioctl write SOCKET REGION OFFSET HEXBYTES\n"
 		   "       uvfioctl state SOCKET [STATE]\n"
-		   "       uvfioctl migrate SOURCE DEST [--precopy] [--progress]\n");
+		   "       uvfioctl migrate SOURCE DEST [--precopy] [--progress]\n"
+		   "       uvfioctl ccw SOCKET read|write BLOCK [COUNT] [--file F]\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -198,6 +200,82 @@ static int cmd_write(struct uvf_client *c, char **argv)
 	return r ? fail("REGION_WRITE", r) : 0;
 }
 
+/* Run a channel program on a ccw-dasd: read blocks (hex dump, or into
+ * --file) or write them (from --file, or a recognisable pattern). */
+static int cmd_ccw(struct uvf_client *c, int argc, char **argv)
+{
+	struct uvf_client_ccw cc;
+	uint64_t block, count = 1;
+	const char *file = NULL;
+	bool write;
+	uint8_t *buf, irb[96];
+	size_t len;
+	int r, i = 1;
+
+	if (argc < 2 || (strcmp(argv[0], "read") && strcmp(argv[0], "write")) ||
+	    parse_u64(argv[1], &block) || block > UINT32_MAX)
+		return fail("ccw: want read|write BLOCK [COUNT] [--file F]", EINVAL);
+	write = !strcmp(argv[0], "write");
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--file") && i + 1 < argc)
+			file = argv[++i];
+		else if (parse_u64(argv[i], &count) || !count || count > 96)
+			return fail("ccw: COUNT is 1..96", EINVAL);
+	}
+	if ((r = uvf_client_ccw_open(c, 1 << 20, &cc)))
+		return fail("ccw: cannot set the device up (is it a ccw device?)", r);
+	len = (size_t)count * 512;
+	buf = calloc(1, len);
+	if (!buf) {
+		uvf_client_ccw_close(&cc);
+		return fail("ccw", ENOMEM);
+	}
+	if (write) {
+		FILE *f = file ? fopen(file, "rb") : NULL;
+
+		if (file && (!f || fread(buf, 1, len, f) == 0)) {
+			if (f)
+				fclose(f);
+			free(buf);
+			uvf_client_ccw_close(&cc);
+			return fail("ccw: cannot read --file", errno ? errno : EIO);
+		}
+		if (f)
+			fclose(f);
+		if (!file)
+			for (size_t k = 0; k < len; k += 512)
+				snprintf((char *)buf + k, 512, "uvfio block %llu",
+					 (unsigned long long)(block + k / 512));
+	}
+	r = uvf_client_ccw_fba_rw(&cc, write, (uint32_t)block, (uint32_t)count, buf, irb);
+	if (r == -EIO) {
+		fprintf(stderr, "uvfioctl: ccw %s: device status 0x%02x, subchannel status 0x%02x\n",
+			argv[0], irb[8], irb[9]);
+	} else if (r) {
+		fail("ccw: channel program", r);
+	} else if (!write && file) {
+		FILE *f = fopen(file, "wb");
+
+		if (!f || fwrite(buf, 1, len, f) != len)
+			r = -EIO;
+		if (f)
+			fclose(f);
+	} else if (!write) {
+		for (size_t k = 0; k < len; k += 16) {
+			printf("%08llx:", (unsigned long long)(block * 512 + k));
+			for (size_t j = k; j < k + 16; j++)
+				printf(" %02x", buf[j]);
+			printf("\n");
+		}
+	} else {
+		printf("wrote %llu block(s) at %llu\n", (unsigned long long)count,
+		       (unsigned long long)block);
+	}
+	free(buf);
+	uvf_client_ccw_close(&cc);
+	return r ? 1 : 0;
+}
+
 static int cmd_state(struct uvf_client *c, int argc, char **argv)
 {
 	enum uvf_mig_state st;
@@ -302,6 +380,8 @@ int main(int argc, char **argv)
 		ret = cmd_write(c, argv + 3);
 	else if (!strcmp(argv[1], "state") && argc <= 4)
 		ret = cmd_state(c, argc - 3, argv + 3);
+	else if (!strcmp(argv[1], "ccw"))
+		ret = cmd_ccw(c, argc - 3, argv + 3);
 	else {
 		usage(stderr);
 		ret = 2;

@@ -28,6 +28,7 @@ struct dev_type {
 
 static const struct dev_type types[] = {
 	{ "mem", uvf_mem_device_create },
+	{ "ccw-dasd", uvf_ccw_device_create },
 };
 
 static void usage(FILE *f)
@@ -35,7 +36,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: uvfiod [--log-level error|warn|info|debug] [--foreground]\n"
 		"              --device TYPE,socket=PATH[,key=value...] ...\n"
-		"types: mem (size=BYTES)\n");
+		"types: mem (size=BYTES)\n"
+		"       ccw-dasd (image=FILE[,blocks=N][,blksize=512|1024|2048|4096]"
+		"[,devno=0.0.XXXX])\n");
 }
 
 static void on_signal(struct uvf_loop *loop, int fd, unsigned events, void *arg)

@@ -183,6 +183,41 @@ struct uvf_migrate_stats {
 int uvf_client_migrate(struct uvf_client *src, struct uvf_client *dst,
 		       const struct uvf_migrate_opts *opts, struct uvf_migrate_stats *stats);
 
+/* ---- vfio-ccw helper ---------------------------------------------------------- */
+/*
+ * Drives a ccw device the way a VMM does: guest memory (memfd, DMA-mapped
+ * at UVF_CLIENT_CCW_IOVA), eventfds on the I/O and CRW IRQs, the I/O and
+ * async regions.  Channel programs are built in guest memory by the caller
+ * (or by uvf_client_ccw_fba_rw for FBA disks).
+ */
+#define UVF_CLIENT_CCW_IOVA	0x100000ull
+
+struct uvf_client_ccw {
+	struct uvf_client *c;
+	struct uvf_client_mem mem;	/* guest memory at UVF_CLIENT_CCW_IOVA */
+	int io_efd, crw_efd, req_efd;
+	int async_index, schib_index, crw_index;
+	uint32_t blksize;		/* FBA geometry read with RDC (0 if unknown) */
+	uint32_t blocks;
+};
+
+int uvf_client_ccw_open(struct uvf_client *c, size_t guest_mem, struct uvf_client_ccw *out);
+void uvf_client_ccw_close(struct uvf_client_ccw *cc);
+/* Write the I/O region: ORB (12 bytes, big-endian) + SCSW with FC start.
+ * 0, or the request's -errno (-EBUSY: function outstanding or IRB unread). */
+int uvf_client_ccw_start(struct uvf_client_ccw *cc, const uint8_t orb[12]);
+int uvf_client_ccw_halt(struct uvf_client_ccw *cc);
+int uvf_client_ccw_clear(struct uvf_client_ccw *cc);
+/* Wait for the I/O eventfd (at most timeout_ms), then read the IRB. */
+int uvf_client_ccw_wait_irb(struct uvf_client_ccw *cc, uint8_t irb[96], int timeout_ms);
+/* Read the IRB area now (consumes it). */
+int uvf_client_ccw_read_irb(struct uvf_client_ccw *cc, uint8_t irb[96]);
+/* Run a Linux-style FBA read or write of count blocks from block through
+ * buf, waiting for its final status: 0 (CE|DE, nothing else), -EIO with
+ * *irb_out (if not NULL) holding the IRB otherwise. */
+int uvf_client_ccw_fba_rw(struct uvf_client_ccw *cc, bool write, uint32_t block,
+			  uint32_t count, void *buf, uint8_t *irb_out);
+
 /* A raw command (tests, tools): payload in, reply payload out (at most
  * out_cap bytes stored, *out_len = full reply payload length), with fds. */
 int uvf_client_call(struct uvf_client *c, uint16_t cmd, uint32_t flags, const void *in,

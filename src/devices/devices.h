@@ -22,4 +22,9 @@ int uvf_parse_size(const char *s, uint64_t *out);
 int uvf_mem_device_create(struct uvf_loop *loop, const struct uvf_devargs *a,
 			  struct uvf_device **out);
 
+/* ccw-dasd: an FBA disk (image=FILE, blocks=N, blksize=B) behind a
+ * simulated subchannel (devno=0.0.XXXX), served as a vfio-ccw device. */
+int uvf_ccw_device_create(struct uvf_loop *loop, const struct uvf_devargs *a,
+			  struct uvf_device **out);
+
 #endif
