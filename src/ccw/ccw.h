@@ -65,7 +65,15 @@ struct ccw_dev {
 
 	/* Counters for tests and logs. */
 	uint64_t irbs_delivered, status_dropped;
+	/* Tests: called on the loop thread after every FSM event, to check
+	 * invariants (channel-io.md §4.7 test 6). */
+	void (*after_event)(struct ccw_dev *c, enum uvf_ccw_event ev, int result, void *arg);
+	void *after_arg;
 };
+
+/* Tests reach the device's internals through this (loop thread only,
+ * except the css handles, whose instructions are thread-safe). */
+struct ccw_dev *uvf_ccw_device_debug(struct uvf_device *dev);
 
 /* fsm.c */
 int ccw_fsm_event(struct ccw_dev *c, enum uvf_ccw_event ev);

@@ -399,9 +399,7 @@ err:
 	return r;
 }
 
-/* Tests look at the FSM through this. */
-void *uvf_ccw_device_debug(struct uvf_device *dev);
-void *uvf_ccw_device_debug(struct uvf_device *dev)
+struct ccw_dev *uvf_ccw_device_debug(struct uvf_device *dev)
 {
 	return uvf_device_priv(dev);
 }

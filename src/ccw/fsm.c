@@ -377,7 +377,13 @@ int ccw_fsm_event(struct ccw_dev *c, enum uvf_ccw_event ev)
 			c->state, ev);
 		return -EIO;
 	}
-	return table[c->state][ev](c);
+	{
+		int r = table[c->state][ev](c);
+
+		if (c->after_event)
+			c->after_event(c, ev, r, c->after_arg);
+		return r;
+	}
 }
 
 bool ccw_fsm_table_complete(void);
