@@ -200,6 +200,11 @@ struct uvf_mig_ops {
 };
 
 int uvf_device_set_migration(struct uvf_device *dev, const struct uvf_mig_ops *ops);
+/* Narrow the migration flags offered to the current client (a subset of
+ * ops->flags with STOP_COPY), e.g. no PRE_COPY for a client that cannot
+ * take part in a handshake pre-copy needs.  Reset to ops->flags whenever a
+ * client attaches, before the attach op runs. */
+int uvf_device_set_mig_flags(struct uvf_device *dev, uint64_t flags);
 /* Largest resume stream accepted (default 1 GiB); beyond it writes fail
  * with -EFBIG. */
 void uvf_device_set_resume_cap(struct uvf_device *dev, uint64_t bytes);
@@ -242,6 +247,11 @@ void *uvf_device_priv(const struct uvf_device *dev);
 const char *uvf_device_name(const struct uvf_device *dev);
 struct uvf_loop *uvf_device_loop(const struct uvf_device *dev);
 bool uvf_device_connected(const struct uvf_device *dev);
+/* uvfio extensions the current client asked for in VERSION (and got). */
+#define UVF_EXT_PRECOPY_INFO	(1u << 0)
+#define UVF_EXT_PRECOPY_ENOMSG	(1u << 1)
+#define UVF_EXT_REMAP_IRQ	(1u << 2)
+uint32_t uvf_device_client_ext(const struct uvf_device *dev);
 /* Completes a reset op that returned -EINPROGRESS. */
 void uvf_device_reset_done(struct uvf_device *dev, int err);
 

@@ -69,6 +69,7 @@ struct uvf_device {
 
 	/* Migration (migration/mig.c). */
 	const struct uvf_mig_ops *mig;
+	uint64_t mig_flags;		/* offered to the current client */
 	enum uvf_mig_state state;
 	enum uvf_mig_state target;	/* of the walk under way */
 	enum uvf_mig_state target_hop;	/* the arc whose hook is pending */

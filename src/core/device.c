@@ -77,6 +77,15 @@ bool uvf_device_connected(const struct uvf_device *d)
 	return d->conn != NULL;
 }
 
+uint32_t uvf_device_client_ext(const struct uvf_device *d)
+{
+	if (!d->conn)
+		return 0;
+	return (d->caps.precopy_info ? UVF_EXT_PRECOPY_INFO : 0) |
+	       (d->caps.precopy_enomsg ? UVF_EXT_PRECOPY_ENOMSG : 0) |
+	       (d->caps.remap_irq ? UVF_EXT_REMAP_IRQ : 0);
+}
+
 bool uvf_core_parked(const struct uvf_device *d)
 {
 	return d->park.kind != PARK_NONE;
@@ -97,6 +106,8 @@ void uvf_core_attach(struct uvf_device *d, void *conn, const struct uvf_link_ops
 	d->conn = conn;
 	d->link = link;
 	d->caps = *caps;
+	if (d->mig)
+		d->mig_flags = d->mig->flags;
 	if (d->ops->attach)
 		d->ops->attach(d);
 }

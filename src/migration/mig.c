@@ -68,7 +68,19 @@ int uvf_device_set_migration(struct uvf_device *d, const struct uvf_mig_ops *ops
 				     UVF_VFIO_MIGRATION_PRE_COPY))))
 		return -EINVAL;
 	d->mig = ops;
+	d->mig_flags = f;
 	d->state = UVF_MIG_STATE_RUNNING;
+	return 0;
+}
+
+int uvf_device_set_mig_flags(struct uvf_device *d, uint64_t flags)
+{
+	if (!d->mig || (flags & ~d->mig->flags) || !(flags & UVF_VFIO_MIGRATION_STOP_COPY))
+		return -EINVAL;
+	/* Only while no migration is under way. */
+	if (d->state != UVF_MIG_STATE_RUNNING || d->walking)
+		return -EBUSY;
+	d->mig_flags = flags;
 	return 0;
 }
 
@@ -143,7 +155,7 @@ static int walk(struct uvf_device *d)
 {
 	while (d->state != d->target) {
 		enum uvf_mig_state hop;
-		int r = uvf_mig_next_hop(d->mig->flags, d->state, d->target, &hop);
+		int r = uvf_mig_next_hop(d->mig_flags, d->state, d->target, &hop);
 
 		if (!r) {
 			d->walking = true;
@@ -227,7 +239,7 @@ static int mig_state_feature(struct uvf_device *d, const struct uvf_req *req,
 		return r;
 	/* Check the whole request before the first hop: an impossible one
 	 * (e.g. STOP_COPY->PRE_COPY) fails at once and changes nothing. */
-	if ((r = uvf_mig_next_hop(d->mig->flags, d->state, s.state, &hop)))
+	if ((r = uvf_mig_next_hop(d->mig_flags, d->state, s.state, &hop)))
 		return r;
 
 	memcpy(d->park.echo, req->payload, UVF_VFIO_DEVICE_FEATURE_SIZE);
@@ -265,7 +277,7 @@ int uvf_mig_feature(struct uvf_device *d, const struct uvf_req *req, struct uvf_
 	if (r || probe)
 		return r ? r : uvf_feature_reply_probe(f, rep);
 	if (f->feature == UVF_VFIO_DEVICE_FEATURE_MIGRATION)
-		v = d->mig->flags;
+		v = d->mig_flags;
 	else if ((r = d->mig->data_size(d, &v)))
 		return r;
 	p = uvf_msgbuf_put(rep->mb, UVF_VFIO_DEVICE_FEATURE_SIZE + 8);
