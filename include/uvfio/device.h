@@ -195,7 +195,9 @@ struct uvf_mig_ops {
 	int (*data_size)(struct uvf_device *dev, uint64_t *bytes);
 	/* Pre-copy progress; called only in PRE_COPY(_P2P). */
 	int (*precopy_info)(struct uvf_device *dev, uint64_t *initial, uint64_t *dirty);
-	/* The reset op already ran; forget any saving/resuming state. */
+	/* The data session ends (the device left the saving states or
+	 * RESUMING, or a reset - called before the reset op - or a client
+	 * left): forget any saving/resuming state. */
 	void (*session_end)(struct uvf_device *dev);
 };
 

@@ -76,6 +76,7 @@ struct uvf_device {
 	bool walking;
 	bool session;			/* a data session is open */
 	bool save_eof;			/* STOP_COPY data fully read */
+	int save_err;			/* save_data failed after producing bytes */
 	uint64_t resume_bytes, resume_cap;
 
 	/* The one parked client command, if any. */

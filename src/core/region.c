@@ -177,7 +177,7 @@ int uvf_region_access(struct uvf_device *d, const struct uvf_req *req, struct uv
 		rep->extra_len = rw->count;
 		return 0;
 	}
-	p = uvf_msgbuf_put(rep->mb, rw->count);
+	p = uvf_msgbuf_put_raw(rep->mb, rw->count);	/* the device fills all of it */
 	if (!p)
 		return -ENOMEM;
 	ret = r->ops->read(d, rw->region, rw->offset, p, rw->count);

@@ -1,6 +1,10 @@
 /* The mem test device: one plain memory region (memfd-backed so a client
  * can mmap it) and one INTx-style IRQ.  It is the target of protocol tests
- * and benchmarks. */
+ * and benchmarks, and migratable (STOP_COPY, P2P, PRE_COPY) through the
+ * device-memory stream of migration/memstream.h.
+ *
+ * Keys: size=BYTES (default 1M, a multiple of 4K, at most 64G),
+ * resume_cap=BYTES (largest resume image accepted, default the core's). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +12,223 @@
 #include <unistd.h>
 
 #include "devices/devices.h"
+#include "migration/memstream.h"
+
+/* Stream device id "mem0" and the device blob: u32 magic "MEMB",
+ * u32 version, u64 memory size (little-endian).  The device has no
+ * registers; the blob carries its geometry so a loader can refuse an
+ * image of a differently shaped mem device twice over. */
+#define MEM_STREAM_ID	0x306d656du
+#define MEM_BLOB_MAGIC	0x424d454du
+#define MEM_BLOB_VER	1u
+#define MEM_BLOB_SIZE	16u
 
 struct mem_dev {
 	uint8_t *mem;
 	size_t size;
 	int fd;
+	struct uvf_memstream_saver *saver;	/* saving session */
+	struct uvf_memstream_loader *loader;	/* resuming session */
 };
+
+static void put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+static void build_blob(const struct mem_dev *m, uint8_t blob[MEM_BLOB_SIZE])
+{
+	put_le(blob, MEM_BLOB_MAGIC, 4);
+	put_le(blob + 4, MEM_BLOB_VER, 4);
+	put_le(blob + 8, m->size, 8);
+}
+
+static int check_blob(void *arg, const void *blob, size_t len)
+{
+	const struct mem_dev *m = arg;
+	const uint8_t *b = blob;
+
+	if (len != MEM_BLOB_SIZE || get_le(b, 4) != MEM_BLOB_MAGIC ||
+	    get_le(b + 4, 4) != MEM_BLOB_VER || get_le(b + 8, 8) != m->size)
+		return -EINVAL;
+	return 0;
+}
+
+static bool precopy_state(enum uvf_mig_state s)
+{
+	return s == UVF_MIG_STATE_PRE_COPY || s == UVF_MIG_STATE_PRE_COPY_P2P;
+}
+
+/* ---- migration ----------------------------------------------------------- */
+
+/* The device has no DMA engine and raises no interrupt on its own, so
+ * there is nothing to drain on stop or p2p and nothing to restart on start.
+ * Stopping out of pre-copy is where the final image is decided. */
+static int mem_stop(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mig_state to)
+{
+	struct mem_dev *m = uvf_device_priv(dev);
+	uint8_t blob[MEM_BLOB_SIZE];
+	int r;
+
+	(void)to;
+	if (!precopy_state(from))
+		return 0;
+	if (!m->saver)
+		return -EIO;	/* pre-copy without a stream: our bug */
+	build_blob(m, blob);
+	r = uvf_memstream_saver_final(m->saver, blob, sizeof(blob));
+	if (r)
+		uvf_log(UVF_LOG_WARN, dev, "%s->STOP_COPY: cannot finish the stream: %s",
+			from == UVF_MIG_STATE_PRE_COPY ? "PRE_COPY" : "PRE_COPY_P2P", strerror(-r));
+	return r;
+}
+
+static int mem_nop(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mig_state to)
+{
+	(void)dev;
+	(void)from;
+	(void)to;
+	return 0;
+}
+
+static void drop_session(struct mem_dev *m)
+{
+	uvf_memstream_saver_destroy(m->saver);
+	uvf_memstream_loader_destroy(m->loader);
+	m->saver = NULL;
+	m->loader = NULL;
+}
+
+static int mem_save_begin(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mig_state to)
+{
+	struct mem_dev *m = uvf_device_priv(dev);
+	bool pre = precopy_state(to);
+	uint8_t blob[MEM_BLOB_SIZE];
+	int r;
+
+	(void)from;
+	drop_session(m);
+	r = uvf_memstream_saver_create(m->mem, m->size, MEM_STREAM_ID, pre, &m->saver);
+	if (!r && !pre) {
+		/* STOP->STOP_COPY: the memory is frozen, the image is final. */
+		build_blob(m, blob);
+		r = uvf_memstream_saver_final(m->saver, blob, sizeof(blob));
+	}
+	if (r) {
+		uvf_log(UVF_LOG_WARN, dev, "cannot open a saving stream: %s", strerror(-r));
+		drop_session(m);
+	}
+	return r;
+}
+
+static int mem_resume_begin(struct uvf_device *dev, enum uvf_mig_state from,
+			    enum uvf_mig_state to)
+{
+	struct mem_dev *m = uvf_device_priv(dev);
+	int r;
+
+	(void)from;
+	(void)to;
+	drop_session(m);
+	r = uvf_memstream_loader_create(m->mem, m->size, MEM_STREAM_ID, MEM_BLOB_SIZE, &m->loader);
+	if (r)
+		uvf_log(UVF_LOG_WARN, dev, "cannot open a resuming stream: %s", strerror(-r));
+	return r;
+}
+
+/* RESUMING->STOP: validate the whole image, then apply it.  IRQ wiring
+ * and masks are external state (SET_IRQS) and stay as they are. */
+static int mem_resume_end(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mig_state to)
+{
+	struct mem_dev *m = uvf_device_priv(dev);
+	int r;
+
+	(void)from;
+	(void)to;
+	if (!m->loader)
+		return -EINVAL;
+	r = uvf_memstream_loader_finish(m->loader, check_blob, m, NULL, NULL);
+	if (r)
+		uvf_log(UVF_LOG_WARN, dev,
+			"RESUMING->STOP: image rejected (%s); memory unchanged, reset to start over",
+			strerror(-r));
+	return r;
+}
+
+static long mem_save_data(struct uvf_device *dev, void *buf, size_t len)
+{
+	struct mem_dev *m = uvf_device_priv(dev);
+
+	if (!m->saver)
+		return -EINVAL;
+	return uvf_memstream_saver_read(m->saver, buf, len);
+}
+
+static int mem_resume_data(struct uvf_device *dev, const void *buf, size_t len)
+{
+	struct mem_dev *m = uvf_device_priv(dev);
+	int r;
+
+	if (!m->loader)
+		return -EINVAL;
+	r = uvf_memstream_loader_write(m->loader, buf, len);
+	if (r)
+		uvf_log(UVF_LOG_WARN, dev, "MIG_DATA_WRITE: bad image: %s", strerror(-r));
+	return r;
+}
+
+static int mem_data_size(struct uvf_device *dev, uint64_t *bytes)
+{
+	struct mem_dev *m = uvf_device_priv(dev);
+
+	*bytes = m->saver ? uvf_memstream_saver_size(m->saver, MEM_BLOB_SIZE)
+			  : uvf_memstream_full_size(m->size, MEM_BLOB_SIZE);
+	return 0;
+}
+
+static int mem_precopy_info(struct uvf_device *dev, uint64_t *initial, uint64_t *dirty)
+{
+	struct mem_dev *m = uvf_device_priv(dev);
+
+	if (!m->saver)
+		return -EINVAL;
+	uvf_memstream_saver_precopy_info(m->saver, initial, dirty);
+	return 0;
+}
+
+static void mem_session_end(struct uvf_device *dev)
+{
+	drop_session(uvf_device_priv(dev));
+}
+
+static const struct uvf_mig_ops mem_mig_ops = {
+	.flags = UVF_VFIO_MIGRATION_STOP_COPY | UVF_VFIO_MIGRATION_P2P |
+		 UVF_VFIO_MIGRATION_PRE_COPY,
+	.stop = mem_stop,
+	.start = mem_nop,
+	.p2p = mem_nop,
+	.save_begin = mem_save_begin,
+	.save_end = mem_nop,		/* the stream goes in session_end */
+	.resume_begin = mem_resume_begin,
+	.resume_end = mem_resume_end,
+	.save_data = mem_save_data,
+	.resume_data = mem_resume_data,
+	.data_size = mem_data_size,
+	.precopy_info = mem_precopy_info,
+	.session_end = mem_session_end,
+};
+
+/* ---- device ---------------------------------------------------------------- */
 
 static int mem_reset(struct uvf_device *dev)
 {
@@ -25,6 +240,7 @@ static void mem_destroy(struct uvf_device *dev)
 {
 	struct mem_dev *m = uvf_device_priv(dev);
 
+	drop_session(m);
 	munmap(m->mem, m->size);
 	close(m->fd);
 	free(m);
@@ -41,12 +257,15 @@ int uvf_mem_device_create(struct uvf_loop *loop, const struct uvf_devargs *a,
 	struct uvf_region r = { .fd = -1 };
 	struct uvf_device *dev;
 	struct mem_dev *m;
-	uint64_t size = 1 << 20;
+	uint64_t size = 1 << 20, cap = 0;
 	int ret;
 
 	if (uvf_devargs_get(a, "size") && uvf_parse_size(uvf_devargs_get(a, "size"), &size))
 		return -EINVAL;
 	if (size == 0 || size > (64ull << 30) || (size & 4095))
+		return -EINVAL;
+	if (uvf_devargs_get(a, "resume_cap") &&
+	    (uvf_parse_size(uvf_devargs_get(a, "resume_cap"), &cap) || cap == 0))
 		return -EINVAL;
 	m = calloc(1, sizeof(*m));
 	if (!m)
@@ -75,10 +294,13 @@ int uvf_mem_device_create(struct uvf_loop *loop, const struct uvf_devargs *a,
 	if ((ret = uvf_device_set_region(dev, 0, &r)) ||
 	    (ret = uvf_device_set_irq(dev, 0, 1, UVF_VFIO_IRQ_INFO_EVENTFD |
 					      UVF_VFIO_IRQ_INFO_MASKABLE |
-					      UVF_VFIO_IRQ_INFO_AUTOMASKED))) {
+					      UVF_VFIO_IRQ_INFO_AUTOMASKED)) ||
+	    (ret = uvf_device_set_migration(dev, &mem_mig_ops))) {
 		uvf_device_destroy(dev);	/* frees m through mem_destroy */
 		return ret;
 	}
+	if (cap)
+		uvf_device_set_resume_cap(dev, cap);
 	*out = dev;
 	return 0;
 err_map:

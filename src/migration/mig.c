@@ -110,6 +110,7 @@ static void end_session(struct uvf_device *d)
 		d->mig->session_end(d);
 	d->session = false;
 	d->save_eof = false;
+	d->save_err = 0;
 	d->resume_bytes = 0;
 }
 
@@ -125,6 +126,7 @@ static void enter_state(struct uvf_device *d, enum uvf_mig_state to)
 	if ((saving && !was_saving) || to == UVF_MIG_STATE_RESUMING) {
 		d->session = true;
 		d->save_eof = false;
+		d->save_err = 0;
 		d->resume_bytes = 0;
 	}
 	d->state = to;
@@ -296,22 +298,34 @@ int uvf_mig_data_read(struct uvf_device *d, const struct uvf_req *req, struct uv
 
 	if (!d->mig || !uvf_mig_state_is_saving(d->state) || !d->session)
 		return -EINVAL;
-	p = uvf_msgbuf_put(rep->mb, UVF_VU_MIG_DATA_SIZE + want);
+	if (d->save_err) {
+		/* An error after bytes were produced: reported now, and for good
+		 * (the stream has a hole). */
+		return d->save_err;
+	}
+	p = uvf_msgbuf_put_raw(rep->mb, UVF_VU_MIG_DATA_SIZE + want);
 	if (!p)
 		return -ENOMEM;
-	/* Fill the whole request unless the device runs dry: in STOP_COPY a
-	 * short reply is the end of the stream. */
+	/* In STOP_COPY a short reply is the end of the stream, so fill the
+	 * request unless the device runs dry.  In pre-copy a short count from
+	 * the device ends the reply (a device may end a round there). */
 	while (got < want && !d->save_eof) {
 		long n = d->mig->save_data(d, p + UVF_VU_MIG_DATA_SIZE + got, want - got);
 
-		if (n < 0)
-			return (int)n;
+		if (n < 0) {
+			if (!got)
+				return (int)n;
+			d->save_err = (int)n;	/* send what we have first */
+			break;
+		}
 		if (n == 0) {
 			if (d->state == UVF_MIG_STATE_STOP_COPY)
 				d->save_eof = true;
 			break;
 		}
 		got += (uint32_t)n;
+		if (d->state != UVF_MIG_STATE_STOP_COPY && (uint32_t)n < want - (got - (uint32_t)n))
+			break;
 	}
 	if (got == 0 && want && d->state != UVF_MIG_STATE_STOP_COPY && d->caps.precopy_enomsg)
 		return -ENOMSG;

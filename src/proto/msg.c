@@ -418,15 +418,23 @@ int uvf_msgbuf_begin(struct uvf_msgbuf *b, uint16_t msg_id, uint16_t cmd, uint32
 	return 0;
 }
 
-uint8_t *uvf_msgbuf_put(struct uvf_msgbuf *b, size_t n)
+uint8_t *uvf_msgbuf_put_raw(struct uvf_msgbuf *b, size_t n)
 {
 	uint8_t *p;
 
 	if (reserve(b, n))
 		return NULL;
 	p = b->data + b->len;
-	memset(p, 0, n);
 	b->len += n;
+	return p;
+}
+
+uint8_t *uvf_msgbuf_put(struct uvf_msgbuf *b, size_t n)
+{
+	uint8_t *p = uvf_msgbuf_put_raw(b, n);
+
+	if (p)
+		memset(p, 0, n);
 	return p;
 }
 

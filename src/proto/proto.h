@@ -197,6 +197,9 @@ void uvf_msgbuf_free(struct uvf_msgbuf *b);
 int uvf_msgbuf_begin(struct uvf_msgbuf *b, uint16_t msg_id, uint16_t cmd, uint32_t flags);
 /* Reserve n bytes at the end, returning a pointer to them (zeroed). */
 uint8_t *uvf_msgbuf_put(struct uvf_msgbuf *b, size_t n);
+/* The same without zeroing, for bulk data the caller fills entirely (or
+ * trims with b->len). */
+uint8_t *uvf_msgbuf_put_raw(struct uvf_msgbuf *b, size_t n);
 /* Fill in the header's size (header + payload + extra bytes sent from
  * elsewhere, e.g. region data sent straight from device memory). */
 void uvf_msgbuf_finish(struct uvf_msgbuf *b, uint32_t extra);
