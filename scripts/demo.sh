@@ -1,17 +1,42 @@
 #!/bin/sh
-# The demo behind `make run`: a daemon with the test device, uvfioctl on it.
+# The demo behind `make run`: two daemons, each with a ccw disk (sharing
+# one image file, as shared storage) and a mem device; a client doing
+# channel I/O on the disk; live migrations of both devices from the first
+# daemon to the second.
 set -e
 B=${BUILD:-build}
 D=$(mktemp -d /tmp/uvfio-demo.XXXXXX)
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$D"' EXIT INT TERM
-"$B/tools/uvfiod" --device mem,socket="$D/mem.sock",size=1M > "$D/uvfiod.out" &
-PID=$!
-for i in $(seq 50); do grep -q ready "$D/uvfiod.out" 2>/dev/null && break; sleep 0.1; done
-grep -q ready "$D/uvfiod.out" || { echo "uvfiod did not start"; exit 1; }
-echo "== uvfiod serving a mem device at $D/mem.sock"
-echo "== uvfioctl info"
-"$B/tools/uvfioctl" info "$D/mem.sock"
-echo "== uvfioctl write region 0 offset 0x10: 75766669 6f21"
-"$B/tools/uvfioctl" write "$D/mem.sock" 0 0x10 757666696f21
-echo "== uvfioctl read region 0 offset 0 size 32"
-"$B/tools/uvfioctl" read "$D/mem.sock" 0 0 32
+PIDS=""
+cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$D"; }
+trap cleanup EXIT INT TERM
+say() { printf '\n== %s\n' "$*"; }
+
+start() {	# name
+	mkdir -p "$D/$1"
+	"$B/tools/uvfiod" \
+		--device ccw-dasd,socket="$D/$1/ccw.sock",image="$D/disk.img",blocks=8192,devno=0.0.1234 \
+		--device mem,socket="$D/$1/mem.sock",size=16M > "$D/$1.out" &
+	PIDS="$PIDS $!"
+	for i in $(seq 100); do grep -q ready "$D/$1.out" 2>/dev/null && return 0; sleep 0.05; done
+	echo "uvfiod $1 did not start"; exit 1
+}
+
+start src
+start dst
+say "two uvfiod daemons, each with a ccw-dasd (shared image $D/disk.img) and a mem device"
+"$B/tools/uvfioctl" info "$D/src/ccw.sock"
+"$B/tools/uvfioctl" info "$D/src/mem.sock"
+
+say "channel I/O: write blocks 100-103 (Define Extent, Locate, Write chain), read block 101 back"
+"$B/tools/uvfioctl" ccw "$D/src/ccw.sock" write 100 4
+"$B/tools/uvfioctl" ccw "$D/src/ccw.sock" read 101 1 | head -2
+
+say "mem device: write a marker, live-migrate it with pre-copy to the second daemon"
+"$B/tools/uvfioctl" write "$D/src/mem.sock" 0 0x2000 757666696f2d6d6967726174656421
+"$B/tools/uvfioctl" migrate "$D/src/mem.sock" "$D/dst/mem.sock" --precopy --progress
+"$B/tools/uvfioctl" read "$D/dst/mem.sock" 0 0x2000 16
+
+say "ccw disk: migrate its device state (the image is shared), then read on the destination"
+"$B/tools/uvfioctl" migrate "$D/src/ccw.sock" "$D/dst/ccw.sock" --precopy
+"$B/tools/uvfioctl" ccw "$D/dst/ccw.sock" read 101 1 | head -2
+say "done"
