@@ -71,6 +71,12 @@ static void peer(int fd)
 	static uint8_t reply[(1 << 20) + 64];
 	uint8_t *msg = malloc((1 << 20) + 64);
 
+	/* Real memory behind the reply, as the daemon's region has: untouched
+	 * .bss pages all map the one zero page, which would make the floor's
+	 * copies come from a single cached 4 KiB page. */
+	memset(reply, 0x5a, sizeof(reply));
+	memset(msg, 0, (1 << 20) + 64);
+
 	for (;;) {
 		struct uvf_vu_hdr h, r;
 		uint32_t len = UVF_VU_HDR_SIZE;
@@ -183,6 +189,10 @@ int main(int argc, char **argv)
 
 	bool pin = true;
 
+	/* The floor peer runs as a freshly exec'd process, as uvfiod does, so
+	 * both sides start from the same kind of address space. */
+	if (argc == 3 && !strcmp(argv[1], "--peer"))
+		peer(atoi(argv[2]));
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--no-pin"))
 			pin = false;
@@ -204,12 +214,16 @@ int main(int argc, char **argv)
 	dpid = start_daemon(uvfiod, sock);
 	if (dpid < 0)
 		return 1;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		return 1;
 	ppid = fork();
 	if (ppid == 0) {
+		char fdarg[16];
+
 		close(sv[0]);
-		peer(sv[1]);
+		snprintf(fdarg, sizeof(fdarg), "%d", sv[1]);
+		execl("/proc/self/exe", argv[0], "--peer", fdarg, (char *)NULL);
+		_exit(127);
 	}
 	close(sv[1]);
 	if (uvf_client_connect(sock, NULL, &dc) || uvf_client_connect_fd(sv[0], NULL, &fc)) {
