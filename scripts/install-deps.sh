@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages uvfio needs, quietly, only when missing.
 set -e
-pkgs="meson ninja-build pkg-config gcc clang libclang-rt-14-dev libjson-c-dev libcmocka-dev spin valgrind python3"
+pkgs="meson ninja-build pkg-config gcc clang libclang-rt-14-dev libjson-c-dev libcmocka-dev libxxhash-dev spin valgrind python3"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -325,6 +325,33 @@ static int migrate(struct uvf_client *src, struct uvf_client *dst, uint8_t **buf
 	return uvf_client_mig_set_state(src, UVF_MIG_STATE_RUNNING);
 }
 
+/* The STOP_COPY phase as the source produces it: the device state read
+ * out of the source daemon by a client (what the memcpy + socket floor
+ * models: the daemon copies the state into messages and the socket moves
+ * them).  Returns the stream time. */
+static int save_only(struct uvf_client *src, uint8_t *buf, uint64_t *ns)
+{
+	uint64_t t0, moved = 0;
+	int r;
+
+	if ((r = uvf_client_mig_set_state(src, UVF_MIG_STATE_STOP_COPY)))
+		return r;
+	t0 = now_ns();
+	for (;;) {
+		long n = uvf_client_mig_read(src, buf, CHUNK);
+
+		if (n < 0)
+			return (int)n;
+		moved += (uint64_t)n;
+		if ((size_t)n < CHUNK)
+			break;
+	}
+	*ns = now_ns() - t0;
+	if (moved < STATE_SIZE)
+		return -EPROTO;
+	return uvf_client_mig_set_state(src, UVF_MIG_STATE_RUNNING);
+}
+
 struct series {
 	uint64_t *resuming, *total, *enter, *stream, *apply;
 };
@@ -380,7 +407,7 @@ int main(int argc, char **argv)
 	char sock_src[64], sock_dst[64], dev[160];
 	struct uvf_client *src = NULL, *dst = NULL;
 	struct series ser[2] = { { 0 } };
-	uint64_t *fm = NULL, *fs = NULL;
+	uint64_t *fm = NULL, *fs = NULL, *so = NULL;
 	uint8_t *a = NULL, *b = NULL, *bufs[RING] = { 0 };
 	void *smap = NULL, *dmap = NULL;
 	size_t slen = 0, dlen = 0;
@@ -409,10 +436,11 @@ int main(int argc, char **argv)
 	b = malloc(STATE_SIZE);
 	fm = calloc((size_t)reps, 8);
 	fs = calloc((size_t)reps, 8);
+	so = calloc((size_t)reps, 8);
 	for (int i = 0; i < RING; i++)
 		if (!(bufs[i] = malloc(CHUNK)))
 			goto out;
-	if (!a || !b || !fm || !fs || series_alloc(&ser[0], reps) || series_alloc(&ser[1], reps))
+	if (!a || !b || !fm || !fs || !so || series_alloc(&ser[0], reps) || series_alloc(&ser[1], reps))
 		goto out;
 
 	/* Incompressible contents, written by the "guest" through mmap. */
@@ -450,6 +478,10 @@ int main(int argc, char **argv)
 			ser[mode].stream[i] = t.stream;
 			ser[mode].apply[i] = t.apply;
 		}
+		if ((r = save_only(src, bufs[0], &so[i < 0 ? 0 : i]))) {
+			fprintf(stderr, "bench-stopcopy: save failed: %s\n", strerror(-r));
+			goto out;
+		}
 		fm[i < 0 ? 0 : i] = floor_memcpy(b, a);
 		fs[i < 0 ? 0 : i] = floor_socket(a);
 		if (!fs[i < 0 ? 0 : i]) {
@@ -471,6 +503,10 @@ int main(int argc, char **argv)
 		best = print_series("serial", &ser[0], reps);
 		t = print_series("pipelined", &ser[1], reps);
 		best = t < best ? t : best;
+		row("source STOP_COPY stream read by a client", median(so, reps), true);
+		printf("{\"bench\":\"stopcopy_read_256m\",\"mib_s\":%.1f,\"floor_mib_s\":%.1f,"
+		       "\"ratio\":%.3f}\n", mib_s(STATE_SIZE, median(so, reps)), frate,
+		       mib_s(STATE_SIZE, median(so, reps)) / frate);
 		rate = mib_s(STATE_SIZE, best);
 		printf("{\"bench\":\"stopcopy_256m\",\"mib_s\":%.1f,\"floor_mib_s\":%.1f,"
 		       "\"ratio\":%.3f}\n", rate, frate, frate > 0 ? rate / frate : 0);
@@ -493,6 +529,7 @@ out:
 		free(bufs[i]);
 	free(fm);
 	free(fs);
+	free(so);
 	series_free(&ser[0]);
 	series_free(&ser[1]);
 	return ret;

@@ -178,16 +178,14 @@ int uvf_memstream_loader_finish(struct uvf_memstream_loader *l, uvf_memstream_bl
 
 /* ---- checksum ---------------------------------------------------------------- */
 
-/* XXH64 with seed 0, streaming; exposed for tests and for devices that
- * want the same checksum elsewhere. */
-struct uvf_xxh64 {
-	uint64_t v[4];
-	uint64_t total;
-	uint8_t buf[32];
-	unsigned buf_len;
+/* The stream checksum: XXH3-64 (libxxhash), streaming; exposed for tests
+ * and for devices that want the same checksum elsewhere. */
+struct uvf_mshash {
+	void *state;		/* XXH3_state_t, 64-byte aligned by libxxhash */
 };
-void uvf_xxh64_init(struct uvf_xxh64 *h);
-void uvf_xxh64_update(struct uvf_xxh64 *h, const void *data, size_t len);
-uint64_t uvf_xxh64_digest(const struct uvf_xxh64 *h);
+int uvf_mshash_init(struct uvf_mshash *h);
+void uvf_mshash_update(struct uvf_mshash *h, const void *data, size_t len);
+uint64_t uvf_mshash_digest(const struct uvf_mshash *h);
+void uvf_mshash_free(struct uvf_mshash *h);
 
 #endif /* UVF_MIGRATION_MEMSTREAM_H */

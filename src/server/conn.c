@@ -82,6 +82,7 @@ void uvf_conn_close(struct conn *c)
 		free(h);
 	}
 	free(c->in);
+	uvf_msgbuf_free(&c->reply_mb);
 	uvf_listener_conn_gone(c->lst);
 	free(c);
 }
@@ -362,12 +363,14 @@ static void handle_msg(struct conn *c, const uint8_t *msg, const struct uvf_vu_h
 {
 	struct uvf_proto_limits lim = { .max_data_xfer_size = UVF_VU_DEFAULT_MAX_DATA_XFER,
 					.max_fds = UVF_VU_MAX_MSG_FDS };
-	struct uvf_msgbuf mb;
-	struct uvf_reply rep = { .mb = &mb, .fd = -1 };
+	/* One reply buffer per connection, reused: a fresh 1 MiB buffer per
+	 * message costs page faults and zeroing on every bulk reply. */
+	struct uvf_msgbuf *mb = &c->reply_mb;
+	struct uvf_reply rep = { .mb = mb, .fd = -1 };
 	struct uvf_req req;
 	int r;
 
-	uvf_msgbuf_init(&mb);
+	mb->len = 0;
 	if (uvf_proto_is_reply(h)) {
 		/* Replies to our DMA requests; anything else is unsolicited. */
 		if (c->negotiated && (h->cmd == UVF_VU_CMD_DMA_READ || h->cmd == UVF_VU_CMD_DMA_WRITE)) {
@@ -409,7 +412,7 @@ static void handle_msg(struct conn *c, const uint8_t *msg, const struct uvf_vu_h
 			goto out;
 		goto reply;
 	}
-	if ((r = uvf_msgbuf_begin(&mb, h->msg_id, h->cmd, UVF_VU_F_TYPE_REPLY)))
+	if ((r = uvf_msgbuf_begin(mb, h->msg_id, h->cmd, UVF_VU_F_TYPE_REPLY)))
 		goto reply;
 	if (h->cmd == UVF_VU_CMD_VERSION)
 		r = handle_version(c, &req, &rep);
@@ -429,7 +432,6 @@ reply:
 		send_reply(c, h->msg_id, h->cmd, &rep);
 out:
 	uvf_close_fds(fds, nfds);
-	uvf_msgbuf_free(&mb);
 }
 
 static void replay_held(struct uvf_loop *loop, void *arg)

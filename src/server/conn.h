@@ -49,6 +49,7 @@ struct conn {
 	struct held *held_head, **held_tail;
 	uint64_t replay_timer;
 	uint16_t next_req_id;
+	struct uvf_msgbuf reply_mb;	/* reused for every reply */
 };
 
 int uvf_conn_open(struct listener *lst, struct uvf_device *dev, int fd, struct conn **out);
