@@ -36,7 +36,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: uvfiod [--log-level error|warn|info|debug] [--foreground]\n"
 		"              --device TYPE,socket=PATH[,key=value...] ...\n"
-		"types: mem (size=BYTES)\n"
+		"types: mem (size=BYTES[,resume_cap=BYTES])\n"
 		"       ccw-dasd (image=FILE[,blocks=N][,blksize=512|1024|2048|4096]"
 		"[,devno=0.0.XXXX])\n");
 }
