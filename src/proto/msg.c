@@ -133,6 +133,23 @@ static int decode_set_irqs(const uint8_t *p, uint32_t len, struct uvf_req *r)
 	return check_fds(r->nfds, 0);
 }
 
+/* The bulk data that follows a fixed part (REGION_WRITE, MIG_DATA_WRITE,
+ * DMA_WRITE and the DMA_READ reply): count within the negotiated limit and,
+ * when data is carried, exactly the rest of the payload. */
+static int bulk_data(const uint8_t *p, uint32_t len, uint32_t fixed, uint64_t count,
+		     bool with_data, const struct uvf_proto_limits *lim, const uint8_t **data)
+{
+	*data = NULL;
+	if (count > lim->max_data_xfer_size)
+		return -E2BIG;
+	if (with_data) {
+		if (len - fixed != count)
+			return -EINVAL;
+		*data = p + fixed;
+	}
+	return 0;
+}
+
 static int decode_region_rw(const uint8_t *p, uint32_t len, bool write,
 			    const struct uvf_proto_limits *lim, struct uvf_req *r)
 {
@@ -140,17 +157,13 @@ static int decode_region_rw(const uint8_t *p, uint32_t len, bool write,
 
 	if (len < UVF_VU_REGION_RW_SIZE)
 		return -EINVAL;
+	int e;
+
 	rw->offset = uvf_get64(p);
 	rw->region = uvf_get32(p + 8);
 	rw->count = uvf_get32(p + 12);
-	rw->data = NULL;
-	if (rw->count > lim->max_data_xfer_size)
-		return -E2BIG;
-	if (write) {
-		if (len - UVF_VU_REGION_RW_SIZE != rw->count)
-			return -EINVAL;
-		rw->data = p + UVF_VU_REGION_RW_SIZE;
-	}
+	if ((e = bulk_data(p, len, UVF_VU_REGION_RW_SIZE, rw->count, write, lim, &rw->data)))
+		return e;
 	return check_fds(r->nfds, 0);
 }
 
@@ -198,18 +211,14 @@ static int decode_mig_data(const uint8_t *p, uint32_t len, bool write,
 
 	if (len < UVF_VU_MIG_DATA_SIZE)
 		return -EINVAL;
+	int e;
+
 	m->argsz = uvf_get32(p);
 	m->size = uvf_get32(p + 4);
-	m->data = NULL;
-	if (m->size > lim->max_data_xfer_size)
-		return -E2BIG;
-	if (write) {
-		if (len - UVF_VU_MIG_DATA_SIZE != m->size)
-			return -EINVAL;
-		m->data = p + UVF_VU_MIG_DATA_SIZE;
-	} else if ((uint64_t)m->argsz < (uint64_t)UVF_VU_MIG_DATA_SIZE + m->size) {
+	if ((e = bulk_data(p, len, UVF_VU_MIG_DATA_SIZE, m->size, write, lim, &m->data)))
+		return e;
+	if (!write && (uint64_t)m->argsz < (uint64_t)UVF_VU_MIG_DATA_SIZE + m->size)
 		return -EINVAL;
-	}
 	return check_fds(r->nfds, 0);
 }
 
@@ -234,18 +243,14 @@ static int decode_dma_rw(const uint8_t *p, uint32_t len, bool with_data,
 
 	if (len < UVF_VU_DMA_RW_SIZE)
 		return -EINVAL;
+	int e;
+
 	d->iova = uvf_get64(p);
 	d->count = uvf_get64(p + 8);
-	d->data = NULL;
-	if (d->count > lim->max_data_xfer_size)
-		return -E2BIG;
+	if ((e = bulk_data(p, len, UVF_VU_DMA_RW_SIZE, d->count, with_data, lim, &d->data)))
+		return e;
 	if (d->iova + d->count < d->iova)
 		return -EINVAL;
-	if (with_data) {
-		if (len - UVF_VU_DMA_RW_SIZE != d->count)
-			return -EINVAL;
-		d->data = p + UVF_VU_DMA_RW_SIZE;
-	}
 	return check_fds(r->nfds, 0);
 }
 
