@@ -56,9 +56,11 @@
  *    UVF_CCW_HOLE (unmapped), so the fetch of that very IDAW fails;
  *  - the SCSW CPA maps back to the guest CCW + 8 (uvf_ccw_cp_guest_cpa).
  * What cannot be represented is refused (channel-io.md §2.3):
- *  -EFAULT      data addresses outside the guest's maps (or a data area
- *               spanning two maps);
- *  -EINVAL      more than UVF_CCW_CP_MAX_SEG_CCWS CCWs in a segment, more
+ *  -EFAULT      data addresses outside the guest's maps, or a data area
+ *               spanning two maps (not for no-ops and skipping reads,
+ *               whose data is never accessed);
+ *  -EINVAL      more than UVF_CCW_CP_MAX_SEG_CCWS CCWs in a segment (a
+ *               status-modifier skip target alone does not count), more
  *               than UVF_CCW_CP_MAX_SEGS segments, more than
  *               UVF_CCW_CP_MAX_IDAWS IDAWs; a CCW reached both by a
  *               read-backward chain and by a forward one; ORB reserved

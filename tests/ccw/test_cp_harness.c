@@ -261,7 +261,13 @@ static int side_init(struct cph *h, struct cph_side *s, const char *tag)
 		ret = make_image(h, s, tag);
 		if (ret)
 			return ret;
+		s->img_fd = open(s->image, O_RDWR | O_CLOEXEC);
+		if (s->img_fd < 0)
+			return -errno;
 		ret = uvf_css_fba_open(&fc, &s->fba);
+		/* Both hold it open: no file is left behind, even by a
+		 * crash. */
+		unlink(s->image);
 		if (ret)
 			return ret;
 		if (h->o.td)
@@ -308,10 +314,10 @@ static void side_fini(struct cph_side *s)
 	s->fba = NULL;
 	if (s->css)
 		uvf_css_destroy(s->css);
-	if (s->efd > 0)
+	if (s->efd >= 0)
 		close(s->efd);
-	if (s->image[0])
-		unlink(s->image);
+	if (s->img_fd >= 0)
+		close(s->img_fd);
 }
 
 struct cph *cph_new(const struct cph_opts *o)
@@ -330,6 +336,7 @@ struct cph *cph_new(const struct cph_opts *o)
 		h->o.fba_blksize = 512;
 	h->intparm = 0xC0FFEE;
 	h->ref.efd = h->tr.efd = -1;
+	h->ref.img_fd = h->tr.img_fd = -1;
 	ret = side_init(h, &h->ref, "ref");
 	if (!ret)
 		ret = side_init(h, &h->tr, "tr");
@@ -664,8 +671,12 @@ static int run_side(struct cph *h, struct cph_side *s,
 			return -1;
 		if (cp && uvf_ccw_cp_scsw_to_guest(cp, &irb.scsw))
 			r->xlate_err++;
+		/* Keep the first ones and always the latest. */
+		r->total++;
 		if (r->nirb < CPH_MAX_IRB)
 			r->irb[r->nirb++] = irb;
+		else
+			r->irb[CPH_MAX_IRB - 1] = irb;
 		if (uvf_css_scsw_fc(&irb.scsw) & UVF_CSS_FC_CLEAR)
 			return 0;
 		if (uvf_css_scsw_is_final(&irb.scsw))
@@ -714,19 +725,13 @@ void cph_unmap_all(struct cph *h)
 	h->nmaps = 0;
 }
 
-static void copy_image(const char *from, const char *to, size_t len)
+static void copy_image(int from, int to, size_t len)
 {
 	uint8_t *buf = malloc(len);
-	int a = open(from, O_RDONLY | O_CLOEXEC);
-	int b = open(to, O_WRONLY | O_CLOEXEC);
 
-	if (buf && a >= 0 && b >= 0 && read(a, buf, len) == (ssize_t)len &&
-	    pwrite(b, buf, len, 0) == (ssize_t)len)
-		fdatasync(b);
-	if (a >= 0)
-		close(a);
-	if (b >= 0)
-		close(b);
+	if (buf && pread(from, buf, len, 0) == (ssize_t)len &&
+	    pwrite(to, buf, len, 0) == (ssize_t)len)
+		fdatasync(to);
 	free(buf);
 }
 
@@ -745,7 +750,7 @@ void cph_reset_devices(struct cph *h)
 						   sizeof(sense));
 	}
 	if (h->o.fba)
-		copy_image(h->ref.image, h->tr.image,
+		copy_image(h->ref.img_fd, h->tr.img_fd,
 			   (size_t)h->o.fba_blocks * h->o.fba_blksize);
 }
 
@@ -767,7 +772,8 @@ void cph_dump_run(const char *tag, const struct cph_run *r)
 	char b[160];
 	unsigned i;
 
-	fprintf(stderr, "%s: cc %d, %u irbs%s%s\n", tag, r->cc, r->nirb,
+	fprintf(stderr, "%s: cc %d, %u of %u irbs%s%s\n", tag, r->cc, r->nirb,
+		r->total,
 		r->halted ? ", halted" : "", r->cleared ? ", cleared" : "");
 	for (i = 0; i < r->nirb; i++) {
 		irb_str(b, sizeof(b), &r->irb[i]);
@@ -809,19 +815,12 @@ static bool images_equal(struct cph *h, char *why, size_t whylen)
 	size_t len = (size_t)h->o.fba_blocks * h->o.fba_blksize;
 	uint8_t *a = malloc(len), *b = malloc(len);
 	bool eq = false;
-	int fa = open(h->ref.image, O_RDONLY | O_CLOEXEC);
-	int fb = open(h->tr.image, O_RDONLY | O_CLOEXEC);
 
-	if (a && b && fa >= 0 && fb >= 0 &&
-	    read(fa, a, len) == (ssize_t)len &&
-	    read(fb, b, len) == (ssize_t)len)
+	if (a && b && pread(h->ref.img_fd, a, len, 0) == (ssize_t)len &&
+	    pread(h->tr.img_fd, b, len, 0) == (ssize_t)len)
 		eq = !memcmp(a, b, len);
 	if (!eq)
 		snprintf(why, whylen, "disk images differ");
-	if (fa >= 0)
-		close(fa);
-	if (fb >= 0)
-		close(fb);
 	free(a);
 	free(b);
 	return eq;
@@ -873,8 +872,9 @@ int cph_compare(struct cph *h, const struct cph_run *ref,
 	}
 	na = pick(ref, flags, a);
 	nb = pick(tr, flags, b);
-	if (na != nb) {
-		snprintf(why, whylen, "%u vs %u status", na, nb);
+	if (na != nb || (!(flags & CPH_MASK_PCI) && ref->total != tr->total)) {
+		snprintf(why, whylen, "%u vs %u status (%u vs %u in all)", na,
+			 nb, ref->total, tr->total);
 		return 1;
 	}
 	for (i = 0; i < na; i++) {

@@ -87,6 +87,7 @@ struct cph_side {
 	struct cph_td td;	/* also counts commands for the FBA disk */
 	struct uvf_css_fba *fba;
 	char image[256];
+	int img_fd;		/* ours; the file is unlinked once open */
 };
 
 struct cph_opts {
@@ -125,7 +126,8 @@ struct cph {
 
 struct cph_run {
 	int cc;			/* SSCH result */
-	unsigned nirb;
+	unsigned nirb;		/* kept: the first ones and the last */
+	unsigned total;
 	struct uvf_css_irb irb[CPH_MAX_IRB];
 	int xlate_err;		/* scsw_to_guest failures */
 	bool halted;		/* we issued HSCH (suspended program) */
