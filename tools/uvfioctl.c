@@ -316,6 +316,7 @@ static int cmd_migrate(const char *src_path, const char *dst_path, int argc, cha
 	struct uvf_client_opts co = { .precopy_info = true, .precopy_enomsg = true };
 	struct uvf_migrate_opts mo = { 0 };
 	struct uvf_migrate_stats st;
+	struct uvf_client_remap *remap = NULL;
 	struct uvf_client *src, *dst;
 	bool progress = false, tty = isatty(2);
 	int r;
@@ -332,13 +333,24 @@ static int cmd_migrate(const char *src_path, const char *dst_path, int argc, cha
 		mo.progress = show_progress;
 		mo.arg = &tty;
 	}
+	/* A device that must take its mmap'ed regions back to pre-copy asks
+	 * through the remap IRQ; we map nothing, so the handler only has to
+	 * re-query and acknowledge. */
+	co.remap_irq = mo.precopy;
 	if ((r = uvf_client_connect(src_path, &co, &src)))
 		return fail("cannot connect to the source", r);
 	if ((r = uvf_client_connect(dst_path, &co, &dst))) {
 		uvf_client_close(src);
 		return fail("cannot connect to the destination", r);
 	}
+	if (mo.precopy && (r = uvf_client_remap_start(src, NULL, NULL, &remap)) &&
+	    r != -ENOTSUP) {
+		uvf_client_close(src);
+		uvf_client_close(dst);
+		return fail("cannot enable the source's remap IRQ", r);
+	}
 	r = uvf_client_migrate(src, dst, &mo, &st);
+	uvf_client_remap_stop(remap);
 	uvf_client_close(src);
 	uvf_client_close(dst);
 	if (r)

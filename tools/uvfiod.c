@@ -29,6 +29,7 @@ struct dev_type {
 static const struct dev_type types[] = {
 	{ "mem", uvf_mem_device_create },
 	{ "ccw-dasd", uvf_ccw_device_create },
+	{ "pci-dma", uvf_pci_dma_device_create },
 };
 
 static void usage(FILE *f)
@@ -38,7 +39,8 @@ static void usage(FILE *f)
 		"              --device TYPE,socket=PATH[,key=value...] ...\n"
 		"types: mem (size=BYTES[,resume_cap=BYTES])\n"
 		"       ccw-dasd (image=FILE[,blocks=N][,blksize=512|1024|2048|4096]"
-		"[,devno=0.0.XXXX])\n");
+		"[,devno=0.0.XXXX])\n"
+		"       pci-dma (mem=BYTES[,remap_timeout_ms=MS][,resume_cap=BYTES])\n");
 }
 
 static void on_signal(struct uvf_loop *loop, int fd, unsigned events, void *arg)

@@ -224,4 +224,54 @@ int uvf_client_call(struct uvf_client *c, uint16_t cmd, uint32_t flags, const vo
 		    size_t in_len, const int *fds, unsigned nfds, void *out, size_t out_cap,
 		    size_t *out_len, int *rfd);
 
+/* ---- region-remap IRQ (uvfio extension "remap_irq") ----------------------------- */
+/*
+ * A device that changes which of its regions may be mmap'ed (pci-dma does
+ * while it pre-copies: it must see every write to its memory) signals its
+ * remap IRQ; the VMM re-queries the regions named, drops or re-creates its
+ * mappings, and acknowledges the generation it handled (the protocol is in
+ * uvfio/vfio-user.h).  The state change that caused it (SET PRE_COPY)
+ * completes only after that acknowledgement, so the handshake must run on
+ * another thread than the one waiting for the SET: uvf_client_remap_start()
+ * runs it on a thread of its own, per connection.  Needs a connection made
+ * with opts->remap_irq.
+ */
+struct uvf_client_remap_info {
+	uint32_t irq_index, irq_type, irq_subtype, enabled;
+	uint64_t generation, acked;
+	uint64_t regions;	/* regions changed since `acked` */
+};
+/* REMAP_INFO (GET).  -ENOTTY: the device has no remap IRQ, or the
+ * connection did not negotiate remap_irq. */
+int uvf_client_remap_info(struct uvf_client *c, struct uvf_client_remap_info *out);
+/* REMAP_ACK (SET) of `generation`.  The device ignores (and answers with
+ * success) an acknowledgement of any but its current, unacknowledged one. */
+int uvf_client_remap_ack(struct uvf_client *c, uint64_t generation);
+
+/*
+ * Called on the remap thread once per region named by a new generation,
+ * with the region's fresh info: without UVF_VFIO_REGION_INFO_FLAG_MMAP the
+ * VMM must stop using any mapping of it before returning (and use region
+ * I/O instead); with it, it may map info->fd (valid during the call only:
+ * mmap or dup it before returning) at info->offset + each sparse area.
+ * Return 0, or a negative errno to withhold the acknowledgement (the state
+ * change waiting for it then fails with ETIMEDOUT on the device's timer).
+ */
+typedef int (*uvf_client_remap_fn)(void *arg, const struct uvf_client_region *info);
+
+struct uvf_client_remap;
+/* Enable the device's remap IRQ with a fresh eventfd and start the handler
+ * thread.  -ENOTSUP: no remap IRQ on this connection (handle nothing). */
+int uvf_client_remap_start(struct uvf_client *c, uvf_client_remap_fn fn, void *arg,
+			   struct uvf_client_remap **out);
+/* Stop the thread (bounded: at most one callback's duration plus 1 s),
+ * disable the IRQ if the connection is still up, and free. */
+void uvf_client_remap_stop(struct uvf_client_remap *rm);
+struct uvf_client_remap_stats {
+	uint64_t handled;		/* generations acknowledged */
+	uint64_t last_generation;	/* the last one acknowledged */
+	int last_error;			/* last failure (callback, call), 0 if none */
+};
+void uvf_client_remap_stats(struct uvf_client_remap *rm, struct uvf_client_remap_stats *out);
+
 #endif

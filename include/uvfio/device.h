@@ -99,6 +99,12 @@ int uvf_device_set_irq(struct uvf_device *dev, unsigned index, uint32_t count, u
  * is assigned (the interrupt is lost, as on hardware with no handler),
  * -EAGAIN if it was left pending, -ESHUTDOWN if dropped while stopped. */
 int uvf_irq_trigger(struct uvf_device *dev, unsigned index, unsigned vector);
+/* Signal a control-plane vector (REQ, ERR, a device-specific notification
+ * such as the region-remap IRQ) like uvf_irq_trigger(), but in every
+ * migration state: it reports nothing the device did for the guest, and
+ * the VMM must hear it while the device is stopped (e.g. a layout change
+ * on STOP_COPY->STOP).  Masking applies; same returns, never -ESHUTDOWN. */
+int uvf_irq_notify(struct uvf_device *dev, unsigned index, unsigned vector);
 bool uvf_irq_enabled(const struct uvf_device *dev, unsigned index, unsigned vector);
 bool uvf_irq_masked(const struct uvf_device *dev, unsigned index, unsigned vector);
 /* Interrupts dropped because the device was stopped (tests use it). */

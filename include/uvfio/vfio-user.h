@@ -214,7 +214,9 @@ enum uvf_vu_cmd {
  *   u32 enabled;     1 if the VMM has an eventfd on that IRQ
  *   u64 generation;  current layout generation (starts at 0)
  *   u64 acked;       last generation the VMM acknowledged
- *   u64 regions;     bitmap of region indexes changed by `generation`
+ *   u64 regions;     bitmap of region indexes changed by the generations
+ *                    after `acked` up to `generation` (so a VMM that saw
+ *                    only the newest of several signals re-queries all)
  * The IRQ index also appears in DEVICE_GET_IRQ_INFO (count 1, EVENTFD) for
  * clients that negotiated remap_irq; num_irqs does not include it otherwise.
  *
@@ -239,7 +241,12 @@ enum uvf_vu_cmd {
  *     (the layout is restored).
  *  5. A client that negotiated remap_irq but has no eventfd on the IRQ is
  *     refused PRE_COPY with EPERM: the device cannot ask it to unmap.
- *  The ack and REMAP_INFO are never held behind a parked SET.
+ *  The ack and REMAP_INFO are never held behind a parked SET.  Both answer
+ *  ENOTTY to a client that did not negotiate remap_irq, EINVAL for another
+ *  op (INFO is GET only, ACK SET only), for an INFO argsz below 8 + 40 and
+ *  for ACK data shorter than 8 bytes.  A signal while the device is
+ *  stopped (the layout coming back on STOP_COPY->STOP) is delivered: it is
+ *  not a device interrupt.
  */
 #define UVF_FEATURE_REMAP_INFO		0x8001	/* GET */
 #define UVF_FEATURE_REMAP_ACK		0x8002	/* SET: u64 generation */

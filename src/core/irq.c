@@ -107,6 +107,19 @@ int uvf_irq_trigger(struct uvf_device *d, unsigned index, unsigned vector)
 	return fire(d, index, v);
 }
 
+int uvf_irq_notify(struct uvf_device *d, unsigned index, unsigned vector)
+{
+	struct irq_vec *v = vec_of(d, index, vector);
+
+	if (!v)
+		return -EINVAL;
+	if (v->masked) {
+		v->pending = true;
+		return -EAGAIN;
+	}
+	return fire(d, index, v);
+}
+
 static void unmask(struct uvf_device *d, unsigned index, unsigned vector)
 {
 	struct irq_vec *v = &d->irqs[index].vec[vector];

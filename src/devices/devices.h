@@ -27,4 +27,10 @@ int uvf_mem_device_create(struct uvf_loop *loop, const struct uvf_devargs *a,
 int uvf_ccw_device_create(struct uvf_loop *loop, const struct uvf_devargs *a,
 			  struct uvf_device **out);
 
+/* pci-dma: a PCI function with a DMA copy engine and mem=BYTES of device
+ * memory in BAR2, MSI-X/INTx, migratable with pre-copy and the region-remap
+ * IRQ (<uvfio/pci-dma.h>); keys mem=, remap_timeout_ms=, resume_cap=. */
+int uvf_pci_dma_device_create(struct uvf_loop *loop, const struct uvf_devargs *a,
+			      struct uvf_device **out);
+
 #endif
