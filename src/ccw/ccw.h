@@ -50,6 +50,7 @@ struct ccw_dev {
 	struct ccw_mig *mig;	/* the open data session's buffer */
 	bool stop_waiting;	/* a stop arc waits for the start to end */
 	uint64_t stop_timer;
+	uint64_t start_timer;	/* signals what resume carried, after the arc */
 
 	/* Regions. */
 	uint8_t io[UVF_CCW_IO_REGION_SIZE];

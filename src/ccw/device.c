@@ -220,7 +220,15 @@ void ccw_windows_drop(struct ccw_dev *c, uint64_t iova, uint64_t size)
 
 static void ccw_attach(struct uvf_device *dev)
 {
-	ccw_fsm_event(uvf_device_priv(dev), UVF_CCW_EV_OPEN);
+	struct ccw_dev *c = uvf_device_priv(dev);
+
+	/* The last client's reset may still be quiescing (CLOSING ignores
+	 * OPEN): open when it is done. */
+	if (c->state == UVF_CCW_CLOSING) {
+		c->reopen = true;
+		return;
+	}
+	ccw_fsm_event(c, UVF_CCW_EV_OPEN);
 }
 
 static int ccw_reset(struct uvf_device *dev)
@@ -228,15 +236,27 @@ static int ccw_reset(struct uvf_device *dev)
 	struct ccw_dev *c = uvf_device_priv(dev);
 	int r;
 
-	/* CLOSE, then OPEN again if a client is there (the kernel's reset). */
+	/* CLOSE, then OPEN again if a client is there (the kernel's reset).
+	 * Queued channel reports belong to the session being reset, whether
+	 * or not the close has to wait. */
+	c->crw_head = c->crw_count = 0;
+	c->crw_overflow = false;
 	c->reopen = uvf_device_connected(dev);
+	if (c->state == UVF_CCW_CLOSING) {
+		/* Already quiescing (a DMA unmap hit the running program, or
+		 * the last client left): this reset ends with that close.  One
+		 * client reset at a time can wait for it. */
+		if (c->reopen && c->reset_parked)
+			return -EBUSY;
+		c->reset_parked = c->reopen;
+		return -EINPROGRESS;
+	}
 	r = ccw_fsm_event(c, UVF_CCW_EV_CLOSE);
 	if (r == -EINPROGRESS) {
-		c->reset_parked = true;
+		c->reset_parked = c->reopen;	/* a client's DEVICE_RESET waits */
 		return r;
 	}
 	c->irb_pending = false;
-	c->crw_count = 0;
 	if (c->reopen && c->state == UVF_CCW_STANDBY) {
 		c->reopen = false;
 		return ccw_fsm_event(c, UVF_CCW_EV_OPEN);
@@ -271,6 +291,8 @@ static void ccw_destroy(struct uvf_device *dev)
 		uvf_loop_del_timer(c->loop, c->timer);
 	if (c->stop_timer)
 		uvf_loop_del_timer(c->loop, c->stop_timer);
+	if (c->start_timer)
+		uvf_loop_del_timer(c->loop, c->start_timer);
 	if (c->sch) {
 		uvf_css_sch_set_doorbell(c->sch, -1);
 		uvf_css_set_crw_doorbell(c->css, -1);
@@ -283,13 +305,18 @@ static void ccw_destroy(struct uvf_device *dev)
 		uvf_loop_del_fd(c->loop, c->crw_efd);
 		close(c->crw_efd);
 	}
-	uvf_css_destroy(c->css);	/* joins the worker: the channel is done */
+	/* Join the worker first (the channel is done with the program), free
+	 * the program, then the arena, whose storage map lives in the css:
+	 * the css goes last. */
+	if (c->sch)
+		uvf_css_sch_destroy(c->sch);
 	if (c->cp) {
 		if (c->chan_ref)
 			uvf_ccw_cp_put(c->cp);
 		uvf_ccw_cp_put(c->cp);
 	}
 	uvf_ccw_arena_destroy(c->arena);
+	uvf_css_destroy(c->css);
 	free(c->mig);
 	free(c->win);
 	free(c);

@@ -179,17 +179,27 @@ static int act_fetch(struct ccw_dev *c)
 {
 	struct uvf_css_irb irb;
 	struct uvf_css_tag tag;
+	bool ended = false;
 	int cc;
 
-	if (c->irb_pending)
-		return 0;	/* back-pressure: the subchannel keeps its status */
+	enum uvf_mig_state ms = uvf_device_mig_state(c->dev);
+	bool stopped = ms != UVF_MIG_STATE_RUNNING && ms != UVF_MIG_STATE_PRE_COPY;
+
+	/* Back-pressure: while an IRB waits to be read the subchannel keeps
+	 * its status.  Except on a stopped device: it has no function
+	 * outstanding (the stop waited for it), so whatever is pending is
+	 * unsolicited and must be dropped now, not delivered after resume. */
+	if (c->irb_pending && !(stopped && !c->vfc))
+		return 0;
 	cc = uvf_css_tsch_tagged(c->sch, &irb, &tag);
 	if (cc == 3)
 		return ccw_fsm_event(c, UVF_CCW_EV_NOT_OPER);
 	if (cc != 0)
 		return 0;
-	if (tag.fn == UVF_CSS_FN_NONE && uvf_device_mig_state(c->dev) != UVF_MIG_STATE_RUNNING &&
-	    uvf_device_mig_state(c->dev) != UVF_MIG_STATE_PRE_COPY) {
+	if (c->irb_pending && tag.fn != UVF_CSS_FN_NONE)
+		uvf_log(UVF_LOG_ERROR, c->dev, "solicited status with no function outstanding "
+			"while stopped: dropped");
+	if ((tag.fn == UVF_CSS_FN_NONE || c->irb_pending) && stopped) {
 		/* Unsolicited status of a stopped device is dropped
 		 * (migration.md §1: it must not change the saved state). */
 		c->status_dropped++;
@@ -209,12 +219,16 @@ static int act_fetch(struct ccw_dev *c)
 		end_program(c);
 		c->vfc = 0;
 		c->state = UVF_CCW_IDLE;
-		ccw_mig_function_ended(c);
+		ended = true;
 	}
 	memcpy(c->io + UVF_CCW_IO_IRB_OFF, &irb, UVF_CCW_IRB_AREA_SIZE);
 	c->irb_pending = true;
 	c->irbs_delivered++;
 	ccw_signal(c, UVF_VFIO_CCW_IO_IRQ_INDEX);
+	/* Only now may a stop arc waiting for this function go on: it may
+	 * save the state at once (STOP->STOP_COPY), which must hold this IRB. */
+	if (ended)
+		ccw_mig_function_ended(c);
 	return 0;
 }
 

@@ -51,7 +51,10 @@
  *            -EACCES while other paths remain); cp freed on every failure.
  *   halt:    HSCH: cc 0 -> BUSY, vfc |= HALT; cc 1/2 -> -EBUSY; cc 3 -> -ENODEV.
  *   clear:   CSCH: cc 0 -> BUSY, vfc = CLEAR; cc 3 -> -ENODEV.
- *   fetch:   if irb_pending: nothing (the subchannel keeps its status).
+ *   fetch:   if irb_pending: nothing (the subchannel keeps its status),
+ *            unless the device is stopped for migration with no function
+ *            outstanding: then TSCH and drop (only unsolicited status can
+ *            be pending; it must not reach the guest after resume).
  *            TSCH; cc 1: nothing.  cc 0: translate the CPA back while a cp
  *            exists; if the status ends the outstanding function(s) (not
  *            intermediate-only): the channel's and our cp references are

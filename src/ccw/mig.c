@@ -113,17 +113,33 @@ static int ccw_stop(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mi
 	return -EINPROGRESS;
 }
 
+/* What the state carried (or what waited while stopped) is due once the
+ * device runs: signalled from the loop right after the arc, because the
+ * core still counts the device as stopped while the start hook runs (and
+ * drops interrupts then). */
+static void signal_carried(struct uvf_loop *loop, void *arg)
+{
+	struct ccw_dev *c = arg;
+	enum uvf_mig_state s = uvf_device_mig_state(c->dev);
+
+	(void)loop;
+	c->start_timer = 0;
+	if (s != UVF_MIG_STATE_RUNNING && s != UVF_MIG_STATE_PRE_COPY)
+		return;
+	if (c->irb_pending)
+		ccw_signal(c, UVF_VFIO_CCW_IO_IRQ_INDEX);
+	if (c->crw_count)
+		ccw_signal(c, UVF_VFIO_CCW_CRW_IRQ_INDEX);
+}
+
 static int ccw_start(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mig_state to)
 {
 	struct ccw_dev *c = uvf_device_priv(dev);
 
 	(void)from;
 	(void)to;
-	/* What the state carried (or what waited while stopped) is now due. */
-	if (c->irb_pending)
-		ccw_signal(c, UVF_VFIO_CCW_IO_IRQ_INDEX);
-	if (c->crw_count)
-		ccw_signal(c, UVF_VFIO_CCW_CRW_IRQ_INDEX);
+	if ((c->irb_pending || c->crw_count) && !c->start_timer)
+		return uvf_loop_add_timer(c->loop, 0, signal_carried, c, &c->start_timer);
 	return 0;
 }
 
