@@ -50,7 +50,10 @@ struct ccw_dev {
 	struct ccw_mig *mig;	/* the open data session's buffer */
 	bool stop_waiting;	/* a stop arc waits for the start to end */
 	uint64_t stop_timer;
-	uint64_t start_timer;	/* signals what resume carried, after the arc */
+	uint64_t start_timer;	/* signals what is owed, after the start arc */
+	unsigned owed;		/* IRQ indexes (bits) whose signal is due once the
+				 * device runs: dropped while stopped, or carried
+				 * in by a resume */
 
 	/* Regions. */
 	uint8_t io[UVF_CCW_IO_REGION_SIZE];

@@ -24,7 +24,11 @@ void ccw_signal(struct ccw_dev *c, unsigned irq_index)
 {
 	int r = uvf_irq_trigger(c->dev, irq_index, 0);
 
-	if (r && r != -ENOENT && r != -ESHUTDOWN)
+	/* A stopped device raises nothing; the notification is owed and
+	 * given when it runs again (mig.c), exactly once. */
+	if (r == -ESHUTDOWN)
+		c->owed |= 1u << irq_index;
+	else if (r && r != -ENOENT)
 		uvf_log(UVF_LOG_WARN, c->dev, "irq %u: %s", irq_index, strerror(-r));
 }
 
@@ -241,6 +245,7 @@ static int ccw_reset(struct uvf_device *dev)
 	 * or not the close has to wait. */
 	c->crw_head = c->crw_count = 0;
 	c->crw_overflow = false;
+	c->owed = 0;
 	c->reopen = uvf_device_connected(dev);
 	if (c->state == UVF_CCW_CLOSING) {
 		/* Already quiescing (a DMA unmap hit the running program, or

@@ -113,23 +113,28 @@ static int ccw_stop(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mi
 	return -EINPROGRESS;
 }
 
-/* What the state carried (or what waited while stopped) is due once the
- * device runs: signalled from the loop right after the arc, because the
- * core still counts the device as stopped while the start hook runs (and
- * drops interrupts then). */
-static void signal_carried(struct uvf_loop *loop, void *arg)
+/* Owed notifications (dropped while stopped, or carried in by a resume)
+ * are given once the device runs: from the loop right after the arc,
+ * because the core still counts the device as stopped while the start
+ * hook runs.  Each is given once: a source whose migration was cancelled
+ * does not signal again an IRB the VMM was already told about. */
+static void signal_owed(struct uvf_loop *loop, void *arg)
 {
 	struct ccw_dev *c = arg;
 	enum uvf_mig_state s = uvf_device_mig_state(c->dev);
+	unsigned owed = c->owed;
 
 	(void)loop;
 	c->start_timer = 0;
 	if (s != UVF_MIG_STATE_RUNNING && s != UVF_MIG_STATE_PRE_COPY)
 		return;
-	if (c->irb_pending)
+	c->owed = 0;
+	if ((owed & (1u << UVF_VFIO_CCW_IO_IRQ_INDEX)) && c->irb_pending)
 		ccw_signal(c, UVF_VFIO_CCW_IO_IRQ_INDEX);
-	if (c->crw_count)
+	if ((owed & (1u << UVF_VFIO_CCW_CRW_IRQ_INDEX)) && c->crw_count)
 		ccw_signal(c, UVF_VFIO_CCW_CRW_IRQ_INDEX);
+	if (owed & (1u << UVF_VFIO_CCW_REQ_IRQ_INDEX))
+		ccw_signal(c, UVF_VFIO_CCW_REQ_IRQ_INDEX);
 }
 
 static int ccw_start(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mig_state to)
@@ -138,8 +143,8 @@ static int ccw_start(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_m
 
 	(void)from;
 	(void)to;
-	if ((c->irb_pending || c->crw_count) && !c->start_timer)
-		return uvf_loop_add_timer(c->loop, 0, signal_carried, c, &c->start_timer);
+	if (c->owed && !c->start_timer)
+		return uvf_loop_add_timer(c->loop, 0, signal_owed, c, &c->start_timer);
 	return 0;
 }
 
@@ -240,8 +245,11 @@ static int ccw_resume_end(struct uvf_device *dev, enum uvf_mig_state from,
 	memcpy(&h, m->buf + m->len - 8, 8);
 	if (h != fnv1a(m->buf, m->len - 8))
 		return -EINVAL;
-	/* Valid: apply it whole. */
+	/* Valid: apply it whole.  The VMM here has not been told about what
+	 * the stream carries: that is owed once the device runs. */
 	c->irb_pending = flags;
+	if (flags)
+		c->owed |= 1u << UVF_VFIO_CCW_IO_IRQ_INDEX;
 	memcpy(c->io + UVF_CCW_IO_IRB_OFF, p + 8, UVF_CCW_IRB_AREA_SIZE);
 	c->crw_head = c->crw_count = 0;
 	p += 8 + UVF_CCW_IRB_AREA_SIZE;
@@ -251,6 +259,8 @@ static int ccw_resume_end(struct uvf_device *dev, enum uvf_mig_state from,
 		memcpy(&crw, p, 4);
 		ccw_crw_push(c, crw);
 	}
+	if (n)
+		c->owed |= 1u << UVF_VFIO_CCW_CRW_IRQ_INDEX;
 	return 0;
 }
 

@@ -168,12 +168,14 @@ static int walk(struct uvf_device *d)
 			}
 		}
 		if (r) {
+			enum uvf_mig_state at = d->state;
+
 			d->walking = false;
 			if (r == -EIO)
 				d->state = UVF_MIG_STATE_ERROR;
-			uvf_log(UVF_LOG_WARN, d, "migration %s->%s failed: %s; state now %s",
-				uvf_mig_state_name(d->state), uvf_mig_state_name(d->target),
-				strerror(-r), uvf_mig_state_name(d->state));
+			uvf_log(UVF_LOG_WARN, d, "migration %s->%s failed at %s: %s; state now %s",
+				uvf_mig_state_name(at), uvf_mig_state_name(d->target),
+				uvf_mig_state_name(at), strerror(-r), uvf_mig_state_name(d->state));
 			return r;
 		}
 		enter_state(d, hop);

@@ -307,7 +307,7 @@ static void migrate_crws(void **state)
 	dfx_wait_snap(p->src, crws2, NULL, "2 CRWs");
 	efd_drain(p->dst->cc.crw_efd);
 	assert_int_equal(migrate(p, true), 0);
-	if (efd_wait(p->dst->cc.crw_efd, 0)) {
+	if (efd_wait(p->dst->cc.crw_efd, DFX_WAIT_MS)) {
 		struct dfx_snap d;
 
 		dfx_snap(p->dst, &d);

@@ -367,7 +367,8 @@ static int feature_raw(struct env *e, uint32_t argsz, uint32_t flags, const void
 
 	uvf_put32(q, argsz);
 	uvf_put32(q + 4, flags);
-	memcpy(q + 8, data, len);
+	if (len)
+		memcpy(q + 8, data, len);
 	return uvf_client_call(e->c, UVF_VU_CMD_DEVICE_FEATURE, 0, q, 8 + len, NULL, 0, a,
 			       sizeof(a), NULL, NULL);
 }
