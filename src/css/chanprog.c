@@ -357,7 +357,7 @@ static enum step checkpoint(struct cp *cp)
 			break;
 		}
 		if (sch->hang) {
-			pthread_cond_wait(&sch->wake, &sch->lock);
+			uvf_css_sch_wait(sch, &sch->wake);
 			continue;
 		}
 		if (sch->scsw.ctrl & UVF_CSS_AC_HALT_PEND) {
@@ -369,7 +369,7 @@ static enum step checkpoint(struct cp *cp)
 				sch->paused = true;
 				pthread_cond_broadcast(&sch->changed);
 			}
-			pthread_cond_wait(&sch->wake, &sch->lock);
+			uvf_css_sch_wait(sch, &sch->wake);
 			continue;
 		}
 		sch->paused = false;
@@ -377,7 +377,7 @@ static enum step checkpoint(struct cp *cp)
 			uvf_css_deadline(&deadline, sch->delay_us);
 			timed = true;
 		}
-		if (timed && pthread_cond_timedwait(&sch->wake, &sch->lock,
+		if (timed && uvf_css_sch_timedwait(sch, &sch->wake,
 						    &deadline) != ETIMEDOUT)
 			continue;
 		break;
@@ -424,7 +424,7 @@ static enum step suspend(struct cp *cp)
 			pthread_cond_broadcast(&sch->changed);
 			return GO;
 		}
-		pthread_cond_wait(&sch->wake, &sch->lock);
+		uvf_css_sch_wait(sch, &sch->wake);
 	}
 }
 
@@ -553,7 +553,7 @@ enum uvf_css_cp_end uvf_css_cp_run(struct uvf_css_sch *sch,
 		uvf_css_sch_make_pending(sch, UVF_CSS_FN_START, cp.seq, false);
 	}
 	pthread_cond_broadcast(&sch->changed);
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 	sch->ops->chain_start(sch->dev);
 	pthread_mutex_lock(&sch->lock);
 
@@ -566,7 +566,7 @@ enum uvf_css_cp_end uvf_css_cp_run(struct uvf_css_sch *sch,
 			halted_at(&cp, res);
 			return UVF_CSS_CP_HALTED;
 		}
-		pthread_mutex_unlock(&sch->lock);
+		uvf_css_sch_unlock(sch);
 
 		ret = fetch_next(&cp, next, false);
 		if (ret) {

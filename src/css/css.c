@@ -6,6 +6,7 @@
 #include "css/internal.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -165,7 +166,7 @@ void uvf_css_sch_destroy(struct uvf_css_sch *sch)
 	pthread_mutex_lock(&sch->lock);
 	sch->stop = true;
 	pthread_cond_broadcast(&sch->wake);
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 	pthread_join(sch->thread, NULL);
 
 	if (sch->ops->destroy)
@@ -236,11 +237,58 @@ int uvf_css_sch_set_doorbell(struct uvf_css_sch *sch, int eventfd)
 	if (eventfd < -1)
 		return -EBADF;
 	pthread_mutex_lock(&sch->lock);
+	/* A ring of the old fd may be under way outside the lock: let it end
+	 * (a few instructions) before the caller may close that fd. */
+	while (atomic_load(&sch->ringing))
+		sched_yield();
 	sch->doorbell = eventfd;
 	if (sch->scsw.ctrl & UVF_CSS_SC_PENDING)
-		uvf_css_ring(eventfd);
-	pthread_mutex_unlock(&sch->lock);
+		sch->ring_due = true;
+	uvf_css_sch_unlock(sch);
 	return 0;
+}
+
+void uvf_css_sch_unlock(struct uvf_css_sch *sch)
+{
+	bool kick = sch->kick_due;
+	int fd = -1;
+
+	if (sch->ring_due && sch->doorbell >= 0) {
+		fd = sch->doorbell;
+		atomic_fetch_add(&sch->ringing, 1);
+	}
+	sch->ring_due = false;
+	sch->kick_due = false;
+	pthread_mutex_unlock(&sch->lock);
+	if (kick)
+		pthread_cond_broadcast(&sch->wake);
+	if (fd >= 0) {
+		uvf_css_ring(fd);
+		atomic_fetch_sub(&sch->ringing, 1);
+	}
+}
+
+static void ring_now(struct uvf_css_sch *sch)
+{
+	if (sch->ring_due)
+		uvf_css_ring(sch->doorbell);
+	sch->ring_due = false;
+	if (sch->kick_due)
+		pthread_cond_broadcast(&sch->wake);
+	sch->kick_due = false;
+}
+
+void uvf_css_sch_wait(struct uvf_css_sch *sch, pthread_cond_t *cv)
+{
+	ring_now(sch);
+	pthread_cond_wait(cv, &sch->lock);
+}
+
+int uvf_css_sch_timedwait(struct uvf_css_sch *sch, pthread_cond_t *cv,
+			  const struct timespec *deadline)
+{
+	ring_now(sch);
+	return pthread_cond_timedwait(cv, &sch->lock, deadline);
 }
 
 void uvf_css_sch_make_pending(struct uvf_css_sch *sch, enum uvf_css_fn fn,
@@ -250,9 +298,8 @@ void uvf_css_sch_make_pending(struct uvf_css_sch *sch, enum uvf_css_fn fn,
 	sch->tag.seq = seq;
 	sch->tag.fn = fn;
 	sch->tag.final = final;
-	/* Rung under the lock: set_doorbell(-1) then close() by the user can
-	 * then never race with this write into a reused fd number. */
-	uvf_css_ring(sch->doorbell);
+	/* Rung when the lock is dropped (uvf_css_sch_unlock). */
+	sch->ring_due = true;
 	pthread_cond_broadcast(&sch->changed);
 }
 
@@ -268,6 +315,6 @@ uint64_t uvf_css_sch_last_seq(struct uvf_css_sch *sch)
 
 	pthread_mutex_lock(&sch->lock);
 	seq = sch->fn_seq;
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 	return seq;
 }

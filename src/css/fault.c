@@ -17,7 +17,7 @@
 		pthread_mutex_lock(&(sch)->lock);		\
 		stmt;						\
 		pthread_cond_broadcast(&(sch)->wake);		\
-		pthread_mutex_unlock(&(sch)->lock);		\
+		uvf_css_sch_unlock(sch);		\
 	} while (0)
 
 int uvf_css_sch_set_delay(struct uvf_css_sch *sch, unsigned usec)
@@ -42,10 +42,10 @@ int uvf_css_sch_wait_paused(struct uvf_css_sch *sch, unsigned timeout_ms)
 	uvf_css_deadline(&deadline, (unsigned long)timeout_ms * 1000);
 	pthread_mutex_lock(&sch->lock);
 	while (!sch->paused && ret != ETIMEDOUT)
-		ret = pthread_cond_timedwait(&sch->changed, &sch->lock,
+		ret = uvf_css_sch_timedwait(sch, &sch->changed,
 					     &deadline);
 	ret = sch->paused ? 0 : -ETIMEDOUT;
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 	return ret;
 }
 
@@ -58,10 +58,10 @@ int uvf_css_sch_wait_ctrl(struct uvf_css_sch *sch, uint16_t mask,
 	uvf_css_deadline(&deadline, (unsigned long)timeout_ms * 1000);
 	pthread_mutex_lock(&sch->lock);
 	while ((sch->scsw.ctrl & mask) != want && ret != ETIMEDOUT)
-		ret = pthread_cond_timedwait(&sch->changed, &sch->lock,
+		ret = uvf_css_sch_timedwait(sch, &sch->changed,
 					     &deadline);
 	ret = (sch->scsw.ctrl & mask) == want ? 0 : -ETIMEDOUT;
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 	return ret;
 }
 
@@ -89,7 +89,7 @@ int uvf_css_fault_device_gone(struct uvf_css_sch *sch)
 {
 	pthread_mutex_lock(&sch->lock);
 	if (sch->not_oper) {
-		pthread_mutex_unlock(&sch->lock);
+		uvf_css_sch_unlock(sch);
 		return -EALREADY;
 	}
 	sch->not_oper = true;
@@ -102,13 +102,13 @@ int uvf_css_fault_device_gone(struct uvf_css_sch *sch)
 	 * command boundary and in every wait, and a device op in progress
 	 * ends by itself.  After this no storage is touched for sch. */
 	while (sch->busy)
-		pthread_cond_wait(&sch->changed, &sch->lock);
+		uvf_css_sch_wait(sch, &sch->changed);
 	sch->scsw = (struct uvf_css_scsw_host){ 0 };
 	memset(&sch->ext, 0, sizeof(sch->ext));
 	memset(&sch->tag, 0, sizeof(sch->tag));
 	sch->pci_owed = false;
 	sch->unsol_dstat = 0;
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 
 	uvf_css_crw_queue_sch(sch->css, sch->ssid, sch->schno);
 	return 0;
@@ -118,7 +118,7 @@ int uvf_css_fault_device_back(struct uvf_css_sch *sch)
 {
 	pthread_mutex_lock(&sch->lock);
 	if (!sch->not_oper) {
-		pthread_mutex_unlock(&sch->lock);
+		uvf_css_sch_unlock(sch);
 		return -EALREADY;
 	}
 	sch->not_oper = false;
@@ -128,7 +128,7 @@ int uvf_css_fault_device_back(struct uvf_css_sch *sch)
 	sch->scsw = (struct uvf_css_scsw_host){ 0 };
 	sch->reset_dev = true;
 	pthread_cond_broadcast(&sch->wake);
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 
 	uvf_css_crw_queue_sch(sch->css, sch->ssid, sch->schno);
 	return 0;
@@ -152,7 +152,7 @@ int uvf_css_fault_path(struct uvf_css *css, uint8_t chpid, bool online)
 			else
 				sch->pmcw.pam &= (uint8_t)~bit;
 		}
-		pthread_mutex_unlock(&sch->lock);
+		uvf_css_sch_unlock(sch);
 	}
 	pthread_mutex_unlock(&css->lock);
 

@@ -26,7 +26,7 @@
 /* Tell the worker (and anyone waiting on the SCSW) that it changed. */
 static void kick(struct uvf_css_sch *sch)
 {
-	pthread_cond_broadcast(&sch->wake);
+	sch->kick_due = true;	/* the worker is woken once the lock is dropped */
 	pthread_cond_broadcast(&sch->changed);
 }
 
@@ -69,7 +69,7 @@ int uvf_css_ssch(struct uvf_css_sch *sch, const struct uvf_css_orb *orb_be)
 		kick(sch);
 		cc = 0;
 	}
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 	return cc;
 }
 
@@ -94,7 +94,7 @@ int uvf_css_rsch(struct uvf_css_sch *sch)
 		kick(sch);
 		cc = 0;
 	}
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 	return cc;
 }
 
@@ -133,7 +133,7 @@ int uvf_css_hsch(struct uvf_css_sch *sch)
 		kick(sch);
 		cc = 0;
 	}
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 	return cc;
 }
 
@@ -156,7 +156,7 @@ int uvf_css_csch(struct uvf_css_sch *sch)
 		kick(sch);
 		cc = 0;
 	}
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 	return cc;
 }
 
@@ -188,7 +188,7 @@ int uvf_css_xsch(struct uvf_css_sch *sch)
 		kick(sch);
 		cc = 0;
 	}
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 	return cc;
 }
 
@@ -241,7 +241,7 @@ int uvf_css_tsch_tagged(struct uvf_css_sch *sch, struct uvf_css_irb *irb,
 			cc = 1;
 		}
 	}
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 	if (tag)
 		*tag = t;
 	return cc;
@@ -261,7 +261,7 @@ int uvf_css_stsch(struct uvf_css_sch *sch, struct uvf_css_schib *schib)
 	h.scsw = sch->scsw;
 	h.mba = sch->mba;
 	h.mda = sch->mda;
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 	uvf_css_schib_to_be(schib, &h);
 	return 0;
 }
@@ -304,6 +304,6 @@ int uvf_css_msch(struct uvf_css_sch *sch, const struct uvf_css_schib *schib)
 		kick(sch);
 		cc = 0;
 	}
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 	return cc;
 }

@@ -10,6 +10,7 @@
 #define UVF_CSS_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -178,6 +179,14 @@ struct uvf_css_sch {
 	bool stop;		/* destroy in progress */
 	bool not_oper;		/* device gone */
 	int doorbell;
+	/* Wake-ups are given after the lock is dropped, so the woken thread
+	 * does not run straight into it (on one CPU that costs two extra
+	 * context switches per status).  `ringing` counts doorbell writes
+	 * under way outside the lock: set_doorbell() waits for it to drop to
+	 * zero, so a detached fd is never written after its user closed it. */
+	bool ring_due;		/* status made pending: ring at unlock */
+	bool kick_due;		/* the worker has work: wake it at unlock */
+	atomic_uint ringing;
 
 	/* knobs */
 	unsigned delay_us;
@@ -188,8 +197,17 @@ struct uvf_css_sch {
 	uint8_t unsol_dstat;	/* unsolicited status waiting to go */
 };
 
-/* Make status pending with the given tag: ring the doorbell, wake waiters.
- * Caller holds sch->lock and has set scsw/ext. */
+/* Drop sch->lock, then give the wake-ups due (doorbell, worker). */
+void uvf_css_sch_unlock(struct uvf_css_sch *sch);
+/* Wait on cv (with sch->lock held): a doorbell due is rung first, under
+ * the lock, since the wait drops it without going through unlock. */
+void uvf_css_sch_wait(struct uvf_css_sch *sch, pthread_cond_t *cv);
+int uvf_css_sch_timedwait(struct uvf_css_sch *sch, pthread_cond_t *cv,
+			  const struct timespec *deadline);
+
+/* Make status pending with the given tag: the doorbell rings when the
+ * lock is dropped, waiters are woken.  Caller holds sch->lock and has set
+ * scsw/ext. */
 void uvf_css_sch_make_pending(struct uvf_css_sch *sch, enum uvf_css_fn fn,
 			      uint64_t seq, bool final);
 bool uvf_css_sch_operational(const struct uvf_css_sch *sch);

@@ -33,7 +33,7 @@ bool uvf_css_sch_wait_slot(struct uvf_css_sch *sch)
 	while (sch->scsw.ctrl & UVF_CSS_SC_PENDING) {
 		if (uvf_css_sch_aborting(sch))
 			return false;
-		pthread_cond_wait(&sch->wake, &sch->lock);
+		uvf_css_sch_wait(sch, &sch->wake);
 	}
 	return !uvf_css_sch_aborting(sch);
 }
@@ -60,7 +60,7 @@ static void do_clear(struct uvf_css_sch *sch)
 {
 	sch->busy = true;
 	while (sch->clear_hang && !sch->stop && !sch->not_oper)
-		pthread_cond_wait(&sch->wake, &sch->lock);
+		uvf_css_sch_wait(sch, &sch->wake);
 	if (sch->stop || sch->not_oper)
 		goto out;
 
@@ -70,7 +70,7 @@ static void do_clear(struct uvf_css_sch *sch)
 	sch->pmcw.lpum = 0;
 	sch->scsw.flags &= ~UVF_CSS_SCSW_F_N;
 
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 	sch->ops->clear(sch->dev);
 	pthread_mutex_lock(&sch->lock);
 	if (sch->stop || sch->not_oper)
@@ -99,11 +99,11 @@ static void do_halt(struct uvf_css_sch *sch,
 	sch->busy = true;
 	/* A device that never answers never completes a halt. */
 	while (sch->hang && !uvf_css_sch_aborting(sch))
-		pthread_cond_wait(&sch->wake, &sch->lock);
+		uvf_css_sch_wait(sch, &sch->wake);
 	if (uvf_css_sch_aborting(sch))
 		goto out;
 
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 	sch->ops->halt(sch->dev);
 	pthread_mutex_lock(&sch->lock);
 	if (!uvf_css_sch_wait_slot(sch) || !(s->ctrl & UVF_CSS_AC_HALT_PEND))
@@ -238,11 +238,11 @@ void *uvf_css_worker_main(void *arg)
 		ctrl = sch->scsw.ctrl;
 		if (sch->reset_dev) {
 			sch->reset_dev = false;
-			pthread_mutex_unlock(&sch->lock);
+			uvf_css_sch_unlock(sch);
 			sch->ops->clear(sch->dev);
 			pthread_mutex_lock(&sch->lock);
 		} else if (sch->not_oper) {
-			pthread_cond_wait(&sch->wake, &sch->lock);
+			uvf_css_sch_wait(sch, &sch->wake);
 		} else if (ctrl & UVF_CSS_AC_CLEAR_PEND) {
 			do_clear(sch);
 		} else if ((ctrl & UVF_CSS_AC_HALT_PEND) &&
@@ -255,11 +255,11 @@ void *uvf_css_worker_main(void *arg)
 		} else if (unsolicited_ready(sch)) {
 			present_unsolicited(sch);
 		} else {
-			pthread_cond_wait(&sch->wake, &sch->lock);
+			uvf_css_sch_wait(sch, &sch->wake);
 		}
 	}
 	sch->busy = false;
 	pthread_cond_broadcast(&sch->changed);
-	pthread_mutex_unlock(&sch->lock);
+	uvf_css_sch_unlock(sch);
 	return NULL;
 }
