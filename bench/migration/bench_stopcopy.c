@@ -278,21 +278,23 @@ static int stream_pipelined(struct uvf_client *src, struct uvf_client *dst, uint
 	return err;
 }
 
+static int to_dst(void *arg, const void *data, size_t len)
+{
+	return uvf_client_mig_write(arg, data, len);
+}
+
+/* One thread, reads pipelined (uvf_client_mig_read_stream, as the
+ * library's migration driver does). */
 static int stream_serial(struct uvf_client *src, struct uvf_client *dst, uint8_t *buf,
 			 uint64_t *moved)
 {
-	for (;;) {
-		long n = uvf_client_mig_read(src, buf, CHUNK);
-		int r;
+	long long n = uvf_client_mig_read_stream(src, CHUNK, 3, to_dst, dst);
 
-		if (n < 0)
-			return (int)n;
-		if (n && (r = uvf_client_mig_write(dst, buf, (size_t)n)))
-			return r;
-		*moved += (uint64_t)n;
-		if ((size_t)n < CHUNK)
-			return 0;
-	}
+	(void)buf;
+	if (n < 0)
+		return (int)n;
+	*moved += (uint64_t)n;
+	return 0;
 }
 
 static int migrate(struct uvf_client *src, struct uvf_client *dst, uint8_t **bufs, bool pipelined,
@@ -337,14 +339,15 @@ static int save_only(struct uvf_client *src, uint8_t *buf, uint64_t *ns)
 	if ((r = uvf_client_mig_set_state(src, UVF_MIG_STATE_STOP_COPY)))
 		return r;
 	t0 = now_ns();
-	for (;;) {
-		long n = uvf_client_mig_read(src, buf, CHUNK);
+	(void)buf;
+	{
+		/* Three reads in flight: the daemon fills the next reply while
+		 * this one is copied out. */
+		long long n = uvf_client_mig_read_stream(src, CHUNK, 3, NULL, NULL);
 
 		if (n < 0)
 			return (int)n;
-		moved += (uint64_t)n;
-		if ((size_t)n < CHUNK)
-			break;
+		moved = (uint64_t)n;
 	}
 	*ns = now_ns() - t0;
 	if (moved < STATE_SIZE)

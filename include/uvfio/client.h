@@ -123,6 +123,14 @@ int uvf_client_mig_data_size(struct uvf_client *c, uint64_t *bytes);
  * precopy_enomsg). */
 long uvf_client_mig_read(struct uvf_client *c, void *buf, size_t len);
 int uvf_client_mig_write(struct uvf_client *c, const void *buf, size_t len);
+/* Read the stream with up to depth (1..8) MIG_DATA_READs of chunk bytes in
+ * flight, so the device produces the next chunk while this one travels;
+ * each chunk goes to fn in stream order.  Stops asking after a short
+ * reply (or ENOMSG) and hands over what the requests already in flight
+ * bring.  Returns the bytes read, or -errno (fn's non-zero return too). */
+long long uvf_client_mig_read_stream(struct uvf_client *c, size_t chunk, unsigned depth,
+				     int (*fn)(void *arg, const void *data, size_t len),
+				     void *arg);
 int uvf_client_precopy_info(struct uvf_client *c, uint64_t *initial, uint64_t *dirty);
 
 /* DMA dirty logging (features 6/7/8). */

@@ -222,7 +222,7 @@ static void fail_all(struct uvf_client *c, int err)
 	pthread_cond_broadcast(&c->cv);
 }
 
-int uvf_client_xfer(struct uvf_client *c, struct pending *p, uint16_t cmd, uint32_t flags,
+int uvf_client_send(struct uvf_client *c, struct pending *p, uint16_t cmd, uint32_t flags,
 		    struct iovec *iov, int iovcnt, const int *fds, unsigned nfds)
 {
 	struct iovec v[8];
@@ -261,6 +261,15 @@ int uvf_client_xfer(struct uvf_client *c, struct pending *p, uint16_t cmd, uint3
 	} else if (flags & UVF_VU_F_NO_REPLY) {
 		p->done = true;
 	}
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
+int uvf_client_wait(struct uvf_client *c, struct pending *p)
+{
+	int r;
+
+	pthread_mutex_lock(&c->lock);
 	while (!p->done) {
 		if (c->reading) {
 			pthread_cond_wait(&c->cv, &c->lock);
@@ -286,6 +295,14 @@ int uvf_client_xfer(struct uvf_client *c, struct pending *p, uint16_t cmd, uint3
 		p->rfd = -1;
 	}
 	return p->err;
+}
+
+int uvf_client_xfer(struct uvf_client *c, struct pending *p, uint16_t cmd, uint32_t flags,
+		    struct iovec *iov, int iovcnt, const int *fds, unsigned nfds)
+{
+	int r = uvf_client_send(c, p, cmd, flags, iov, iovcnt, fds, nfds);
+
+	return r ? r : uvf_client_wait(c, p);
 }
 
 int uvf_client_call(struct uvf_client *c, uint16_t cmd, uint32_t flags, const void *in,

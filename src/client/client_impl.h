@@ -44,7 +44,14 @@ struct uvf_client {
 	struct uvf_client_server_caps caps;
 };
 
+/* Send a command and wait for its reply (xfer), or the two halves
+ * separately so several commands can be in flight from one thread: p must
+ * stay valid until uvf_client_wait(p) returned (replies are matched by id,
+ * so they may be waited for in any order). */
 int uvf_client_xfer(struct uvf_client *c, struct pending *p, uint16_t cmd, uint32_t flags,
 		    struct iovec *iov, int iovcnt, const int *fds, unsigned nfds);
+int uvf_client_send(struct uvf_client *c, struct pending *p, uint16_t cmd, uint32_t flags,
+		    struct iovec *iov, int iovcnt, const int *fds, unsigned nfds);
+int uvf_client_wait(struct uvf_client *c, struct pending *p);
 
 #endif

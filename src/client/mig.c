@@ -83,6 +83,84 @@ long uvf_client_mig_read(struct uvf_client *c, void *buf, size_t len)
 	return got;
 }
 
+struct stream_slot {
+	struct pending p;
+	uint8_t req[UVF_VU_MIG_DATA_SIZE], fixed[UVF_VU_MIG_DATA_SIZE];
+	uint8_t *buf;
+};
+
+static int stream_send(struct uvf_client *c, struct stream_slot *s, size_t chunk)
+{
+	struct iovec iov = { s->req, sizeof(s->req) };
+
+	s->p = (struct pending){ .fixed = s->fixed, .fixed_cap = sizeof(s->fixed),
+				 .data = s->buf, .data_cap = chunk };
+	uvf_put32(s->req, (uint32_t)(UVF_VU_MIG_DATA_SIZE + chunk));
+	uvf_put32(s->req + 4, (uint32_t)chunk);
+	return uvf_client_send(c, &s->p, UVF_VU_CMD_MIG_DATA_READ, 0, &iov, 1, NULL, 0);
+}
+
+long long uvf_client_mig_read_stream(struct uvf_client *c, size_t chunk, unsigned depth,
+				     int (*fn)(void *arg, const void *data, size_t len),
+				     void *arg)
+{
+	struct stream_slot s[8];
+	unsigned inflight = 0, i = 0;
+	long long total = 0;
+	bool stop = false;
+	int err = 0;
+
+	if (!depth || depth > 8 || !chunk)
+		return -EINVAL;
+	if (chunk > c->caps.max_data_xfer_size)
+		chunk = c->caps.max_data_xfer_size;
+	for (unsigned k = 0; k < depth; k++)
+		s[k].buf = NULL;
+	for (unsigned k = 0; k < depth; k++) {
+		if (!(s[k].buf = malloc(chunk))) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	for (unsigned k = 0; k < depth && !err; k++)
+		if (!(err = stream_send(c, &s[k], chunk)))
+			inflight++;
+	/* Replies come in request order, which is slot order. */
+	while (inflight) {
+		struct stream_slot *x = &s[i];
+		int r = uvf_client_wait(c, &x->p);
+		uint32_t got = 0;
+
+		inflight--;
+		if (r == -ENOMSG) {
+			stop = true;
+		} else if (r) {
+			err = err ? err : r;
+			stop = true;
+		} else {
+			got = x->p.len >= UVF_VU_MIG_DATA_SIZE ? uvf_get32(x->fixed + 4) : 0;
+			if (x->p.len < UVF_VU_MIG_DATA_SIZE || got > chunk ||
+			    x->p.len != UVF_VU_MIG_DATA_SIZE + got) {
+				err = err ? err : -EPROTO;
+				stop = true;
+			} else if (!err && got && fn && (r = fn(arg, x->buf, got))) {
+				err = r;
+				stop = true;
+			}
+			total += got;
+			if (got < chunk)
+				stop = true;
+		}
+		if (!stop && !err && !(err = stream_send(c, x, chunk)))
+			inflight++;
+		i = (i + 1) % depth;
+	}
+out:
+	for (unsigned k = 0; k < depth; k++)
+		free(s[k].buf);
+	return err ? err : total;
+}
+
 int uvf_client_mig_write(struct uvf_client *c, const void *buf, size_t len)
 {
 	while (len) {

@@ -21,7 +21,6 @@ struct run {
 	struct uvf_client *src, *dst;
 	const struct uvf_migrate_opts *o;
 	struct uvf_migrate_progress prog;
-	uint8_t *buf;
 	size_t chunk;
 	uint64_t *bitmap;
 	size_t bitmap_cap;
@@ -34,30 +33,25 @@ static void tell(struct run *r)
 		r->o->progress(r->o->arg, &r->prog);
 }
 
+static int forward(void *arg, const void *data, size_t len)
+{
+	struct run *r = arg;
+	uint64_t before = r->prog.bytes;
+	int e = uvf_client_mig_write(r->dst, data, len);
+
+	r->prog.bytes += len;
+	if ((before >> 24) != (r->prog.bytes >> 24))
+		tell(r);	/* every 16 MiB */
+	return e;
+}
+
 /* Copy the stream until the source has nothing more right now (pre-copy)
- * or no more at all (stop-copy).  Returns the bytes moved or -errno. */
+ * or no more at all (stop-copy), with a few reads in flight so the source
+ * produces while the destination consumes.  Returns the bytes moved or
+ * -errno. */
 static long long pump(struct run *r)
 {
-	long long moved = 0;
-
-	for (;;) {
-		long n = uvf_client_mig_read(r->src, r->buf, r->chunk);
-		int e;
-
-		if (n == -ENOMSG)
-			break;
-		if (n < 0)
-			return n;
-		if (n > 0 && (e = uvf_client_mig_write(r->dst, r->buf, (size_t)n)))
-			return e;
-		moved += n;
-		r->prog.bytes += (uint64_t)n;
-		if ((size_t)n < r->chunk)
-			break;
-		if ((moved & ((1 << 24) - 1)) < (long long)r->chunk)
-			tell(r);
-	}
-	return moved;
+	return uvf_client_mig_read_stream(r->src, r->chunk, 3, forward, r);
 }
 
 static int collect_dirty(struct run *r)
@@ -140,9 +134,6 @@ int uvf_client_migrate(struct uvf_client *src, struct uvf_client *dst,
 	r.chunk = r.o->chunk ? r.o->chunk : src->caps.max_data_xfer_size;
 	if (r.chunk > src->caps.max_data_xfer_size)
 		r.chunk = src->caps.max_data_xfer_size;
-	r.buf = malloc(r.chunk);
-	if (!r.buf)
-		return -ENOMEM;
 	uvf_client_mig_data_size(src, &r.prog.estimate);
 
 	if ((e = uvf_client_mig_set_state(dst, UVF_MIG_STATE_RESUMING)))
@@ -177,7 +168,6 @@ int uvf_client_migrate(struct uvf_client *src, struct uvf_client *dst,
 	e = uvf_client_mig_set_state(src, UVF_MIG_STATE_STOP);
 	st->total_us = now_us() - t0;
 	st->dirty_pages = r.dirty_pages;
-	free(r.buf);
 	free(r.bitmap);
 	return e;
 fail:
@@ -188,7 +178,6 @@ fail:
 		uvf_client_reset(src);
 	uvf_client_reset(dst);
 	st->total_us = now_us() - t0;
-	free(r.buf);
 	free(r.bitmap);
 	return e;
 }
