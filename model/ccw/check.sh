@@ -2,16 +2,18 @@
 # Check the Spin models of the vfio-ccw mediated layer (model/ccw).
 #
 # usage: check.sh MODEL [SPIN [CC...]]
-#   race_free        the uvfio design (src/ccw/fsm.h): every configuration
-#                    below must verify with 0 errors, exhaustively.
+#   race_free        the uvfio design (src/ccw/fsm.c, the table of fsm.h):
+#                    every configuration below must verify with 0 errors,
+#                    exhaustively.
 #   kernel_deferred  the upstream Linux design: Spin must find the HALT/CLEAR
 #                    collision; passes iff it does and the replayed trail
 #                    shows it (printed).
-#   findings         not a test: replays the flaws of the fsm.h table as
-#                    written (race_free -DLITERAL variants), expected to fail.
+#   coverage         not a meson test: which paths of fsm.c the race_free
+#                    model reaches (its reached(n) probes, listed in
+#                    race_free.pml); fails if one is not as listed there.
 # SPIN defaults to `spin`, CC to `cc`.  Exit 77 (skip) without spin.
 set -u
-model=${1:?usage: check.sh race_free|kernel_deferred|findings [SPIN [CC...]]}
+model=${1:?usage: check.sh race_free|kernel_deferred|coverage [SPIN [CC...]]}
 spin=${2:-spin}
 if [ $# -ge 2 ]; then shift 2; else shift $#; fi
 if [ $# -eq 0 ]; then set -- cc; fi
@@ -27,9 +29,11 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/uvfio-ccw-spin-XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 cd "$dir" || exit 1
 
-# Safety search, exhaustive; ~2 GB at most (pan stops rather than swap).
-PANCC="-O2 -DSAFETY -DMEMLIM=1900"
-PANRUN="-m2000000"
+# Safety search, exhaustive; 1 GB at most (pan stops rather than swap, and
+# the check fails as incomplete).  COLLAPSE: states stored compressed.
+# The deepest search is ~800 steps: -m100000 is ample.
+PANCC="-O2 -DSAFETY -DCOLLAPSE -DMEMLIM=1024"
+PANRUN="-m100000"
 
 # gen NAME PML PANFLAGS SPINFLAGS...: spin -a and compile pan
 gen() {
@@ -66,7 +70,8 @@ verify() {
 	./pan $PANRUN $vrun >pan.log 2>&1
 	end=$(date +%s)
 	stored=$(sed -n 's/^ *\([0-9.e+]*\) states, stored.*/\1/p' pan.log)
-	echo "$vname: $stored states, $((end - start)) s ($*)"
+	mem=$(sed -n 's/^ *\([0-9]*\)\.[0-9]*	total actual memory usage.*/\1/p' pan.log)
+	echo "$vname: $stored states, $((end - start)) s, $mem MB ($*)"
 	if ! grep -q "errors: 0" pan.log; then
 		cat pan.log
 		[ -f race_free.pml.trail ] && replay race_free.pml "$@"
@@ -85,10 +90,10 @@ case $model in
 race_free)
 	# Bounds: see race_free.pml.  Environment: device gone (G), one
 	# unsolicited status (U), a device that stops answering (H).
-	verify env-all-4ops "" "" -- \
-		-DLIFECYCLE=1 -DMAXOPS=4 -DGONE=1 -DUNSOL=1 -DHANG=2
-	verify gone-unsol-5ops "" "" -- \
-		-DLIFECYCLE=1 -DMAXOPS=5 -DGONE=1 -DUNSOL=1
+	verify env-all-3ops "" "" -- \
+		-DLIFECYCLE=1 -DMAXOPS=3 -DGONE=1 -DUNSOL=1 -DHANG=2
+	verify gone-unsol-4ops "" "" -- \
+		-DLIFECYCLE=1 -DMAXOPS=4 -DGONE=1 -DUNSOL=1
 	verify hang-5ops "" "" -- \
 		-DLIFECYCLE=1 -DMAXOPS=5 -DHANG=2
 	verify answering-6ops "" "" -- \
@@ -97,7 +102,7 @@ race_free)
 	# non-progress cycle), so every run is finite and the quiescence
 	# checks of `quiet` cover every run's end: that is the liveness
 	# argument.
-	PANCC="-O2 -DNP -DMEMLIM=1900"
+	PANCC="-O2 -DNP -DCOLLAPSE -DMEMLIM=1024"
 	verify no-cycles-env-all-3ops "" "-l" -- \
 		-DLIFECYCLE=1 -DMAXOPS=3 -DGONE=1 -DUNSOL=1 -DHANG=2
 	echo "race_free: verified"
@@ -127,21 +132,38 @@ kernel_deferred)
 	fi
 	echo "kernel_deferred: collision found as expected (clear status ended a later start, live program freed)"
 	;;
-findings)
-	for f in "F1 -DNO_F1 -DLIFECYCLE=1 -DMAXOPS=2 -DUNSOL=1" \
-		 "F2 -DNO_F2 -DLIFECYCLE=1 -DMAXOPS=3"; do
-		set -- $f
-		name=$1
-		shift
-		gen "$name" race_free.pml "-DBFS" "$@"
+coverage)
+	# Probe n (race_free.pml, reached(n)) is an assertion under -DPROBE=n:
+	# a trail to it means the path is reachable.  Expected unreachable:
+	# the list in race_free.pml; every other probe must be reached.
+	flags="-DLIFECYCLE=1 -DMAXOPS=3 -DGONE=1 -DUNSOL=1 -DHANG=2"
+	unreach=" $(sed -n 's/^ \* *unreachable probes: *//p' "$src/race_free.pml") "
+	nprobes=$(grep -o 'reached([0-9]*)' "$src/race_free.pml" | tr -dc '0-9\n' | sort -n | tail -1)
+	bad=0
+	n=1
+	while [ "$n" -le "$nprobes" ]; do
+		gen "probe-$n" race_free.pml "" -DPROBE=$n $flags
 		./pan $PANRUN >pan.log 2>&1
-		echo "=== $name ($*): $(grep -E 'assertion violated' pan.log)"
-		echo "(requests: 1 OPEN, 2 CLOSE, 3 START, 4 HALT, 5 CLEAR, 6 READ;"
-		echo " fn: 0 unsolicited, 1 start, 2 halt, 3 clear; state: 0 NOT_OPER,"
-		echo " 1 STANDBY, 2 IDLE, 3 BUSY, 4 CLOSING)"
-		[ -f race_free.pml.trail ] && replay race_free.pml "$@" |
-			sed '/Error: assertion violated/q'
+		if grep -q "assertion violated ($n!=$n)" pan.log; then
+			got=reached
+		elif grep -q "errors: 0" pan.log &&
+		     ! grep -qE "out of memory|reached -DMEMLIM" pan.log; then
+			got=unreached
+		else
+			cat pan.log
+			echo "FAIL probe $n: the search failed"
+			exit 1
+		fi
+		case $unreach in
+		*" $n "*) want=unreached ;;
+		*) want=reached ;;
+		esac
+		[ "$got" = "$want" ] || bad=1
+		echo "probe $n: $got$([ "$got" = "$want" ] || echo " (listed: $want)")"
+		n=$((n + 1))
 	done
+	[ $bad -eq 0 ] || { echo "FAIL coverage: probes not as listed in race_free.pml"; exit 1; }
+	echo "coverage: as listed ($flags)"
 	;;
 *)
 	echo "unknown model $model"

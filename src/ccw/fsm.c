@@ -265,7 +265,9 @@ static int act_drain_free(struct ccw_dev *c)
 	return 0;
 }
 
-static void close_done(struct ccw_dev *c, int err)
+/* The close is complete; returns the re-open's result (a parked reset is
+ * answered with it too). */
+static int close_done(struct ccw_dev *c, int err)
 {
 	cancel_timer(c);
 	end_program(c);
@@ -282,16 +284,15 @@ static void close_done(struct ccw_dev *c, int err)
 		c->reset_parked = false;
 		uvf_device_reset_done(c->dev, err);
 	}
+	return err;
 }
 
 static int act_close(struct ccw_dev *c)
 {
 	int cc;
 
-	if (!c->vfc) {
-		close_done(c, 0);
-		return 0;
-	}
+	if (!c->vfc)
+		return close_done(c, 0);
 	/* Something runs: halt it, then clear, each waited for without
 	 * blocking (the loop keeps serving). */
 	c->clear_tries = 0;

@@ -154,6 +154,10 @@ static int reset_cmd(struct uvf_device *d, const struct uvf_req *req)
 {
 	int r;
 
+	/* One reset at a time: a second one while the first is parked would
+	 * leave the first unanswered. */
+	if (d->park.kind == PARK_RESET)
+		return -EBUSY;
 	/* A reset cancels a parked state change: that SET fails. */
 	if (d->park.kind == PARK_MIG)
 		uvf_core_park_reply(d, -ECANCELED, NULL);
