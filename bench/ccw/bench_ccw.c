@@ -50,46 +50,11 @@
 #include <uvfio/vfio-user.h>
 
 #include "proto/proto.h"
+#include "../common/bench.h"
 
 #define BS	512u
 #define NBLK	8u	/* 4 KiB */
 #define BLOCKS	4096u	/* 2 MiB image */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, (uint8_t *)buf + got, len - got);
-
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const void *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = write(fd, (const uint8_t *)buf + done, len - done);
-
-		if (n <= 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return 0;
-}
 
 /* The floor peer: answers every message with a reply of the size the
  * server would send; after a region write it signals the eventfd. */
@@ -158,13 +123,6 @@ static pid_t start_daemon(const char *uvfiod, const char *sock, const char *imag
 	}
 	close(pfd[0]);
 	return pid;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 struct result {

@@ -20,27 +20,13 @@
 #include <time.h>
 
 #include "core/dirty.h"
+#include "../common/bench.h"
 
 #define GIB		(1ull << 30)
 #define PAGE		4096ull
 #define RANGE_LEN	(64 * GIB)
 #define RANGE_IOVA	(1ull << 40)
 #define NPAGES		(RANGE_LEN / PAGE)
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 struct stats {
 	uint64_t min, median;

@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include <uvfio/client.h>
+#include "../common/bench.h"
 
 #ifndef UVFIOD_PATH
 #define UVFIOD_PATH "uvfiod"
@@ -50,21 +51,6 @@
 #define MIB		(1ull << 20)
 #define STATE_SIZE	(256 * MIB)
 #define CHUNK		MIB
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static uint64_t median(uint64_t *v, int n)
 {

@@ -34,6 +34,7 @@
 #include <uvfio/client.h>
 #include <uvfio/pci-dma.h>
 #include <uvfio/vfio-user.h>
+#include "../common/bench.h"
 
 #define PCI_COMMAND		0x04
 #define CMD_MEM_MASTER		0x0006
@@ -44,25 +45,10 @@
 
 static int runs = 7;
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void die(const char *what, int err)
 {
 	fprintf(stderr, "bench-pci: %s: %s\n", what, strerror(err < 0 ? -err : err));
 	exit(1);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static uint64_t median(uint64_t *v, int n)
