@@ -178,6 +178,12 @@ static bool known_fetch_deviation(struct cph *h, const uint8_t orb[12],
 		return false;
 	if (!readable(h, cpa - 8))
 		return true;
+	/* The documented deviation (cp.h): a CCW, IDAL or IDAW fetched from a
+	 * map without read permission is a program check after translation
+	 * where hardware reports a protection check, at the same CCW. */
+	if (uvf_css_scsw_count(&a->scsw) == uvf_css_scsw_count(&b->scsw) &&
+	    a->scsw.dstat == b->scsw.dstat)
+		return true;
 	ccw = cph_ref(h, cpa - 8, 8);
 	if (!ccw)
 		return false;
