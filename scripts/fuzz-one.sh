@@ -5,4 +5,6 @@ set -e
 exe=$1; secs=$2; seeds=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$exe" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$work/" "$work" "$seeds"
+# libFuzzer exits 77 on a crash by default, which meson reads as "skipped".
+"$exe" -max_total_time="$secs" -print_final_stats=1 -error_exitcode=1 -timeout_exitcode=1 \
+	-artifact_prefix="$work/" "$work" "$seeds"

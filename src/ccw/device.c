@@ -176,15 +176,26 @@ static int cp_window(void *ctx, uint64_t gaddr, uint64_t len, bool write, uint64
 	return window_for(ctx, gaddr, len, write, css_addr);
 }
 
+/* Guest memory as the channel sees it: contiguous across adjacent DMA
+ * maps (a CCW or IDAL may straddle two), each part readable. */
 static int cp_read(void *ctx, uint64_t gaddr, void *buf, size_t len)
 {
 	struct ccw_dev *c = ctx;
-	void *p;
-	int r = uvf_dma_translate(c->dev, gaddr, len, UVF_VU_DMA_MAP_F_READ, &p);
 
-	if (r)
-		return r == -EACCES ? -EACCES : -EFAULT;
-	memcpy(buf, p, len);
+	while (len) {
+		struct uvf_dma_map_info m;
+		size_t n;
+
+		if (uvf_dma_map_find(c->dev, gaddr, &m))
+			return -EFAULT;
+		if (!(m.prot & UVF_VU_DMA_MAP_F_READ))
+			return -EACCES;
+		n = m.iova + m.size - gaddr < len ? (size_t)(m.iova + m.size - gaddr) : len;
+		memcpy(buf, (uint8_t *)m.host + (gaddr - m.iova), n);
+		buf = (uint8_t *)buf + n;
+		gaddr += n;
+		len -= n;
+	}
 	return 0;
 }
 

@@ -550,22 +550,40 @@ void cph_orb(uint8_t orb[12], uint32_t cpa, uint16_t ctl, uint8_t lpm,
 static int env_read(void *ctx, uint64_t gaddr, void *buf, size_t len)
 {
 	struct cph *h = ctx;
-	struct cph_map *m = find_map(h, gaddr, len);
-	struct cph_read *grown;
+	uint64_t at = gaddr;
+	size_t left = len;
 
-	if (!m || !(m->prot & UVF_CSS_PROT_READ))
-		return -EFAULT;
-	if (h->nreads == h->reads_cap) {
-		unsigned cap = h->reads_cap ? 2 * h->reads_cap : 256;
+	/* Like the device: contiguous across adjacent maps, as channel
+	 * storage is (a CCW may straddle two maps).  Check every part
+	 * first, then copy; each part is recorded as its own read. */
+	while (left) {
+		struct cph_map *m = find_map(h, at, 1);
+		size_t n;
 
-		grown = realloc(h->reads, cap * sizeof(*grown));
-		if (!grown)
+		if (!m || !(m->prot & UVF_CSS_PROT_READ))
 			return -EFAULT;
-		h->reads = grown;
-		h->reads_cap = cap;
+		n = m->iova + m->len - at < left ? (size_t)(m->iova + m->len - at) : left;
+		at += n;
+		left -= n;
 	}
-	h->reads[h->nreads++] = (struct cph_read){ gaddr, len };
-	memcpy(buf, m->tr + (gaddr - m->iova), len);
+	for (left = len, at = gaddr; left;) {
+		struct cph_map *m = find_map(h, at, 1);
+		size_t n = m->iova + m->len - at < left ? (size_t)(m->iova + m->len - at) : left;
+
+		if (h->nreads == h->reads_cap) {
+			unsigned cap = h->reads_cap ? 2 * h->reads_cap : 256;
+			struct cph_read *grown = realloc(h->reads, cap * sizeof(*grown));
+
+			if (!grown)
+				return -EFAULT;
+			h->reads = grown;
+			h->reads_cap = cap;
+		}
+		h->reads[h->nreads++] = (struct cph_read){ at, n };
+		memcpy((uint8_t *)buf + (at - gaddr), m->tr + (at - m->iova), n);
+		at += n;
+		left -= n;
+	}
 	return 0;
 }
 
