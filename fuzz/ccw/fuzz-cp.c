@@ -176,13 +176,8 @@ static bool known_fetch_deviation(struct cph *h, const uint8_t orb[12],
 	    !(b->scsw.cstat & UVF_CSS_CS_PROG) ||
 	    cpa != uvf_css_scsw_cpa(&b->scsw) || cpa < 8)
 		return false;
-	if (!readable(h, cpa - 8))
-		return true;
-	/* The documented deviation (cp.h): a CCW, IDAL or IDAW fetched from a
-	 * map without read permission is a program check after translation
-	 * where hardware reports a protection check, at the same CCW. */
-	if (uvf_css_scsw_count(&a->scsw) == uvf_css_scsw_count(&b->scsw) &&
-	    a->scsw.dstat == b->scsw.dstat)
+	/* The CCW itself lies (partly) in storage the channel may not read. */
+	if (!readable(h, cpa - 8) || touches_unreadable(h, cpa - 8, 8))
 		return true;
 	ccw = cph_ref(h, cpa - 8, 8);
 	if (!ccw)
