@@ -194,6 +194,17 @@ struct uvf_mig_ops {
 	/* Produce up to len bytes of the stream; return the count.  0 means
 	 * end of stream in STOP_COPY and "nothing now" in PRE_COPY(_P2P). */
 	long (*save_data)(struct uvf_device *dev, void *buf, size_t len);
+	/* Optional; used instead of save_data when set.  The same bytes, but
+	 * the last *ref_len of the count may be handed out by reference at
+	 * *ref instead of being copied into buf (the first count - *ref_len
+	 * are in buf; a count with a reference is all of len); the server
+	 * sends them from there without a copy.  They
+	 * must stay unchanged until the next call of a migration op: the
+	 * server sends the reply before it takes another command, and a
+	 * device must not end its session on its own while a reply may be
+	 * in flight. */
+	long (*save_data_ref)(struct uvf_device *dev, void *buf, size_t len, const void **ref,
+			      size_t *ref_len);
 	/* Consume the next len bytes of the resume stream (any chunking). */
 	int (*resume_data)(struct uvf_device *dev, const void *buf, size_t len);
 	/* Estimated STOP_COPY size (MIG_DATA_SIZE); must be >= the real size

@@ -174,6 +174,16 @@ static long mem_save_data(struct uvf_device *dev, void *buf, size_t len)
 	return uvf_memstream_saver_read(m->saver, buf, len);
 }
 
+static long mem_save_data_ref(struct uvf_device *dev, void *buf, size_t len, const void **ref,
+			      size_t *ref_len)
+{
+	struct mem_dev *m = uvf_device_priv(dev);
+
+	if (!m->saver)
+		return -EINVAL;
+	return uvf_memstream_saver_read_ref(m->saver, buf, len, ref, ref_len);
+}
+
 static int mem_resume_data(struct uvf_device *dev, const void *buf, size_t len)
 {
 	struct mem_dev *m = uvf_device_priv(dev);
@@ -222,6 +232,7 @@ static const struct uvf_mig_ops mem_mig_ops = {
 	.resume_begin = mem_resume_begin,
 	.resume_end = mem_resume_end,
 	.save_data = mem_save_data,
+	.save_data_ref = mem_save_data_ref,
 	.resume_data = mem_resume_data,
 	.data_size = mem_data_size,
 	.precopy_info = mem_precopy_info,

@@ -34,6 +34,10 @@ enum rec_type { REC_PAGES = 1, REC_BLOB = 2, REC_END = 3 };
  * shadow copy) read what memcpy just wrote from L1, not from memory. */
 #define PIECE		4096u
 
+/* Smallest tail of a read worth handing out by reference rather than
+ * copying. */
+#define REF_MIN		(64u << 10)
+
 /* ---- little-endian fields ---------------------------------------------------- */
 
 static void put_le32(uint8_t *p, uint32_t v)
@@ -228,6 +232,12 @@ struct uvf_memstream_saver {
 	uint8_t *blob;
 	size_t blob_len;
 	struct uvf_mshash hash;
+	/* Bytes handed out by reference from the memory and not hashed yet:
+	 * hashed at the next call, after the caller sent them, when reading
+	 * them again is a cache hit (hashing cold memory costs as much as
+	 * sending it). */
+	const uint8_t *unhashed;
+	size_t unhashed_len;
 };
 
 int uvf_memstream_saver_create(const void *mem, uint64_t size, uint32_t dev_id, bool precopy,
@@ -414,6 +424,16 @@ static bool next_item(struct uvf_memstream_saver *s)
 	}
 }
 
+/* n more payload bytes of the current item are out. */
+static void pay_advance(struct uvf_memstream_saver *s, size_t n)
+{
+	if (s->pay_pages && !s->pay_delta) {
+		s->initial_left -= n;
+		s->init_sent += n;
+	}
+	s->pay_pos += n;
+}
+
 static size_t emit_payload(struct uvf_memstream_saver *s, uint8_t *dst, size_t room)
 {
 	size_t done = 0;
@@ -423,7 +443,7 @@ static size_t emit_payload(struct uvf_memstream_saver *s, uint8_t *dst, size_t r
 
 		memcpy(dst, s->blob + s->pay_pos, n);
 		uvf_mshash_update(&s->hash, dst, n);
-		s->pay_pos += n;
+		pay_advance(s, n);
 		return n;
 	}
 	while (done < room && s->pay_pos < s->pay_len) {
@@ -435,22 +455,56 @@ static size_t emit_payload(struct uvf_memstream_saver *s, uint8_t *dst, size_t r
 		if (s->shadow && off / PAGE < s->shadow_limit)
 			memcpy(s->shadow + off, dst + done, n);
 		uvf_mshash_update(&s->hash, dst + done, n);
-		if (!s->pay_delta) {
-			s->initial_left -= n;
-			s->init_sent += n;
-		}
-		s->pay_pos += n;
+		pay_advance(s, n);
 		done += n;
 	}
 	return done;
 }
 
-long uvf_memstream_saver_read(struct uvf_memstream_saver *s, void *buf, size_t len)
+/*
+ * The next n payload bytes by reference, when they are page bytes of the
+ * current run that stay unchanged until the next call into the saver: the
+ * shadow's copy (made now) when the pages have one, else the memory
+ * itself, which is frozen then (final() was called, or no pre-copy).  NULL
+ * when they cannot be referenced; nothing is consumed then.
+ */
+static const uint8_t *payload_ref(struct uvf_memstream_saver *s, size_t n)
 {
-	uint8_t *out = buf;
+	uint64_t off = s->run_first * PAGE + s->pay_pos;
+	bool shadowed = s->shadow && off / PAGE < s->shadow_limit;
+
+	if (!s->pay_pages || n < REF_MIN || s->pay_len - s->pay_pos < n)
+		return NULL;
+	if (s->shadow && ((off + n - 1) / PAGE < s->shadow_limit) != shadowed)
+		return NULL;	/* both sides of the shadow limit: copy */
+	if (!s->precopy && !s->final)
+		return NULL;
+	if (!shadowed) {
+		s->unhashed = s->mem + off;
+		s->unhashed_len = n;
+	} else {
+		for (size_t done = 0; done < n;) {
+			size_t k = min_sz(n - done, PIECE - (off + done) % PIECE);
+
+			memcpy(s->shadow + off + done, s->mem + off + done, k);
+			uvf_mshash_update(&s->hash, s->shadow + off + done, k);
+			done += k;
+		}
+	}
+	pay_advance(s, n);
+	return (shadowed ? s->shadow : s->mem) + off;
+}
+
+static long produce(struct uvf_memstream_saver *s, uint8_t *out, size_t len, const void **ref,
+		    size_t *ref_len)
+{
 	bool restarted = false;
 	size_t done = 0;
 
+	if (s->unhashed_len) {
+		uvf_mshash_update(&s->hash, s->unhashed, s->unhashed_len);
+		s->unhashed_len = 0;
+	}
 	if (!s->precopy && !s->final)
 		return -EINVAL;
 	if (s->pass_end) {
@@ -475,6 +529,11 @@ long uvf_memstream_saver_read(struct uvf_memstream_saver *s, void *buf, size_t l
 			s->head_pos += (unsigned)n;
 			done += n;
 		} else if (s->pay_pos < s->pay_len) {
+			if (ref && (*ref = payload_ref(s, len - done))) {
+				*ref_len = len - done;
+				done = len;
+				break;
+			}
 			done += emit_payload(s, out + done, len - done);
 		} else if (!next_item(s)) {
 			if (s->phase != PH_DELTA || s->scan_out)
@@ -492,6 +551,19 @@ long uvf_memstream_saver_read(struct uvf_memstream_saver *s, void *buf, size_t l
 		}
 	}
 	return (long)done;
+}
+
+long uvf_memstream_saver_read(struct uvf_memstream_saver *s, void *buf, size_t len)
+{
+	return produce(s, buf, len, NULL, NULL);
+}
+
+long uvf_memstream_saver_read_ref(struct uvf_memstream_saver *s, void *buf, size_t len,
+				  const void **ref, size_t *ref_len)
+{
+	*ref = NULL;
+	*ref_len = 0;
+	return produce(s, buf, len, ref, ref_len);
 }
 
 int uvf_memstream_saver_final(struct uvf_memstream_saver *s, const void *blob, size_t blob_len)

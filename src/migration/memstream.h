@@ -37,19 +37,21 @@
  * Any failure leaves the device memory untouched; a write error is sticky
  * (the byte stream cannot be resynchronised).
  *
- * Stream format (version 1; all integers little-endian)
+ * Stream format (version 2; all integers little-endian)
  * -----------------------------------------------------
  *   header, 48 bytes:
- *     u64 magic "UVFMSTRM"   u32 version (1)     u32 header size (48)
+ *     u64 magic "UVFMSTRM"   u32 version (2)     u32 header size (48)
  *     u32 device id          u32 page size (4096) u64 memory size
  *     u32 flags (bit 0: produced by a pre-copy saver)   u32 0   u64 0
  *   records, each a 16-byte head { u32 type; u32 count; u64 arg }:
- *     PAGES (1): count pages (1..256) starting at page index arg, followed
+ *     PAGES (1): count pages (1..16384) starting at page index arg, followed
  *                by count * 4096 bytes; a later copy of a page wins
  *     BLOB  (2): count bytes of device blob follow (arg 0); exactly once
  *     END   (3): count 0, arg = checksum of every stream byte before arg;
  *                nothing may follow
- * The checksum is XXH64 (seed 0) over the bytes in stream order.
+ * The checksum is XXH3-64 (seed 0) over the bytes in stream order.
+ * Version 1 differed only in its record limit (256 pages); records of
+ * 64 MiB let a sender pass most of the memory by reference (read_ref).
  *
  * Threads: a saver or loader is used by one thread at a time (the device's
  * loop thread).  The memory itself may be written concurrently by others
@@ -65,11 +67,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UVF_MEMSTREAM_VERSION		1u
+#define UVF_MEMSTREAM_VERSION		2u
 #define UVF_MEMSTREAM_PAGE_SIZE		4096u
 #define UVF_MEMSTREAM_HDR_SIZE		48u
 #define UVF_MEMSTREAM_REC_SIZE		16u
-#define UVF_MEMSTREAM_MAX_RUN		256u	/* pages per PAGES record */
+#define UVF_MEMSTREAM_MAX_RUN		16384u	/* pages per PAGES record */
 /* Largest device blob either side accepts. */
 #define UVF_MEMSTREAM_BLOB_MAX		(1u << 20)
 
@@ -103,6 +105,23 @@ void uvf_memstream_saver_destroy(struct uvf_memstream_saver *s);
  * -EINVAL when called before final() on a saver made without precopy.
  */
 long uvf_memstream_saver_read(struct uvf_memstream_saver *s, void *buf, size_t len);
+
+/*
+ * read() for a sender that can transmit from memory it does not own: the
+ * same bytes as read() would give, but when the tail of the count is page
+ * data it may come by reference instead of being copied: the first
+ * (count - *ref_len) bytes are in buf, the last *ref_len at *ref (NULL, 0
+ * when everything was copied).  *ref stays valid and unchanged until the
+ * next call into the saver or its destruction; it points into the shadow
+ * copy (made now) or, for pages with no shadow, into the memory itself,
+ * which the caller guarantees is frozen then (the device is stopped);
+ * such bytes are hashed at the next call, when the caller has sent them
+ * and they are in the cache.  A client writing the memory anyway (through
+ * an mmap) makes the checksum fail on the loader: the image is refused,
+ * never wrong.
+ */
+long uvf_memstream_saver_read_ref(struct uvf_memstream_saver *s, void *buf, size_t len,
+				  const void **ref, size_t *ref_len);
 
 /*
  * The device has stopped: switch to the stop-copy tail (pages not sent or

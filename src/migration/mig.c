@@ -296,6 +296,8 @@ int uvf_mig_feature(struct uvf_device *d, const struct uvf_req *req, struct uvf_
 int uvf_mig_data_read(struct uvf_device *d, const struct uvf_req *req, struct uvf_reply *rep)
 {
 	uint32_t want = req->u.mig.size, got = 0;
+	size_t ref_len = 0;
+	const void *ref;
 	uint8_t *p;
 
 	if (!d->mig || !uvf_mig_state_is_saving(d->state) || !d->session)
@@ -312,7 +314,10 @@ int uvf_mig_data_read(struct uvf_device *d, const struct uvf_req *req, struct uv
 	 * request unless the device runs dry.  In pre-copy a short count from
 	 * the device ends the reply (a device may end a round there). */
 	while (got < want && !d->save_eof) {
-		long n = d->mig->save_data(d, p + UVF_VU_MIG_DATA_SIZE + got, want - got);
+		uint8_t *at = p + UVF_VU_MIG_DATA_SIZE + got;
+		long n = d->mig->save_data_ref ?
+			d->mig->save_data_ref(d, at, want - got, &ref, &ref_len) :
+			d->mig->save_data(d, at, want - got);
 
 		if (n < 0) {
 			if (!got)
@@ -325,13 +330,24 @@ int uvf_mig_data_read(struct uvf_device *d, const struct uvf_req *req, struct uv
 				d->save_eof = true;
 			break;
 		}
+		if (ref_len && (ref_len > (size_t)n || (uint32_t)n != want - got)) {
+			uvf_log(UVF_LOG_ERROR, d, "MIG_DATA_READ: device returned a reference "
+				"that does not end the read (bug): stream aborted, reset the device");
+			return d->save_err = -EIO;
+		}
 		got += (uint32_t)n;
+		if (ref_len) {
+			/* The tail goes from device memory, without a copy. */
+			rep->extra = ref;
+			rep->extra_len = (uint32_t)ref_len;
+			break;
+		}
 		if (d->state != UVF_MIG_STATE_STOP_COPY && (uint32_t)n < want - (got - (uint32_t)n))
 			break;
 	}
 	if (got == 0 && want && d->state != UVF_MIG_STATE_STOP_COPY && d->caps.precopy_enomsg)
 		return -ENOMSG;
-	rep->mb->len -= want - got;
+	rep->mb->len -= want - got + ref_len;
 	uvf_put32(p, UVF_VU_MIG_DATA_SIZE + got);
 	uvf_put32(p + 4, got);
 	return 0;

@@ -399,6 +399,16 @@ static long pdma_save_data(struct uvf_device *dev, void *buf, size_t len)
 	return uvf_memstream_saver_read(p->saver, buf, len);
 }
 
+static long pdma_save_data_ref(struct uvf_device *dev, void *buf, size_t len, const void **ref,
+			       size_t *ref_len)
+{
+	struct uvf_pdma *p = uvf_pdma_of(dev);
+
+	if (!p->saver)
+		return -EINVAL;
+	return uvf_memstream_saver_read_ref(p->saver, buf, len, ref, ref_len);
+}
+
 static int pdma_resume_data(struct uvf_device *dev, const void *buf, size_t len)
 {
 	struct uvf_pdma *p = uvf_pdma_of(dev);
@@ -447,6 +457,7 @@ const struct uvf_mig_ops uvf_pdma_mig_ops = {
 	.resume_begin = pdma_resume_begin,
 	.resume_end = pdma_resume_end,
 	.save_data = pdma_save_data,
+	.save_data_ref = pdma_save_data_ref,
 	.resume_data = pdma_resume_data,
 	.data_size = pdma_data_size,
 	.precopy_info = pdma_precopy_info,

@@ -85,6 +85,46 @@ static void image_put(struct image *im, const void *p, size_t n)
 	im->len += n;
 }
 
+/* Tests registered twice: the second time every read goes through
+ * read_ref(), whose stream must be byte for byte the same. */
+static bool by_ref;
+static size_t ref_bytes;	/* bytes that came by reference */
+
+static int setup_ref(void **state)
+{
+	by_ref = true;
+	ref_bytes = 0;
+	return setup(state);
+}
+
+static int teardown_ref(void **state)
+{
+	by_ref = false;
+	return teardown(state);
+}
+
+static long saver_read(struct uvf_memstream_saver *s, uint8_t *buf, size_t len)
+{
+	const void *ref = (const void *)1;
+	size_t ref_len = 1;
+	long n;
+
+	if (!by_ref)
+		return uvf_memstream_saver_read(s, buf, len);
+	n = uvf_memstream_saver_read_ref(s, buf, len, &ref, &ref_len);
+	if (n < 0) {
+		assert_null(ref);
+		return n;
+	}
+	assert_true(ref_len <= (size_t)n);
+	assert_true(ref_len == 0 || ref_len >= 64 * 1024);
+	assert_true((ref == NULL) == (ref_len == 0));
+	if (ref_len)
+		memcpy(buf + (size_t)n - ref_len, ref, ref_len);
+	ref_bytes += ref_len;
+	return n;
+}
+
 /* Read chunk sizes cycle through `sizes` (0-terminated). */
 static size_t drain(struct uvf_memstream_saver *s, struct image *im, const size_t *sizes)
 {
@@ -98,7 +138,7 @@ static size_t drain(struct uvf_memstream_saver *s, struct image *im, const size_
 
 		assert_true(want <= sizeof(buf));
 		k = sizes[k + 1] ? k + 1 : 0;
-		n = uvf_memstream_saver_read(s, buf, want);
+		n = saver_read(s, buf, want);
 		assert_true(n >= 0);
 		if (n == 0)
 			break;
@@ -336,10 +376,11 @@ static void test_roundtrip_rechunked(void **state)
 	static const size_t one_big[] = { SIZE_MAX, 0 };
 
 	(void)state;
-	/* 1 page, a run boundary (256), one past it, and 1 MiB + 1 page. */
+	/* 1 page, a run boundary, one past it, and odd sizes, byte-wise. */
 	roundtrip(1, big_reads, one_big);
-	roundtrip(UVF_MEMSTREAM_MAX_RUN, odd_reads, odd_reads);
-	roundtrip(UVF_MEMSTREAM_MAX_RUN + 1, byte_reads, big_reads);
+	roundtrip(UVF_MEMSTREAM_MAX_RUN, odd_reads, big_reads);
+	roundtrip(UVF_MEMSTREAM_MAX_RUN + 1, big_reads, odd_reads);
+	roundtrip(257, byte_reads, big_reads);
 	roundtrip(257, big_reads, byte_reads);
 	roundtrip(257, odd_reads, one_big);
 	roundtrip(3, byte_reads, byte_reads);
@@ -383,7 +424,7 @@ static long pc_read(struct pc *p, size_t want)
 	long n;
 
 	assert_true(want <= sizeof(buf));
-	n = uvf_memstream_saver_read(p->s, buf, want);
+	n = saver_read(p->s, buf, want);
 	assert_true(n >= 0);
 	image_put(&p->im, buf, (size_t)n);
 	pc_info(p, &i, &d);
@@ -577,7 +618,7 @@ static void test_precopy_scan_budget(void **state)
 	(void)state;
 	memset(mem, 0x11, size);
 	assert_int_equal(uvf_memstream_saver_create(mem, size, DEV_ID, true, &s), 0);
-	while ((n = uvf_memstream_saver_read(s, buf, 1 << 20)) > 0)
+	while ((n = saver_read(s, buf, 1 << 20)) > 0)
 		;
 	assert_int_equal(n, 0);
 	mem[size - 1] ^= 1;
@@ -774,7 +815,7 @@ static void test_crafted(void **state)
 
 	/* Complete but for page 1. */
 	memset(&im, 0, sizeof(im));
-	craft_header(&im, 1, DEV_ID, b.size);
+	craft_header(&im, UVF_MEMSTREAM_VERSION, DEV_ID, b.size);
 	craft_rec(&im, 1, 1, 0);
 	image_put(&im, page, PG);
 	craft_rec(&im, 2, 0, 0);
@@ -784,7 +825,7 @@ static void test_crafted(void **state)
 
 	/* No blob. */
 	memset(&im, 0, sizeof(im));
-	craft_header(&im, 1, DEV_ID, b.size);
+	craft_header(&im, UVF_MEMSTREAM_VERSION, DEV_ID, b.size);
 	craft_rec(&im, 1, 1, 1);
 	image_put(&im, page, PG);
 	craft_rec(&im, 1, 1, 0);
@@ -825,7 +866,7 @@ static void test_crafted(void **state)
 
 		for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
 			memset(&im, 0, sizeof(im));
-			craft_header(&im, 1, DEV_ID, b.size);
+			craft_header(&im, UVF_MEMSTREAM_VERSION, DEV_ID, b.size);
 			craft_rec(&im, recs[i].type, recs[i].count, recs[i].arg);
 			assert_int_equal(uvf_memstream_loader_create(b.dst, b.size, DEV_ID, 64, &l), 0);
 			assert_int_equal(feed(l, im.data, im.len, byte_reads, &at), recs[i].err);
@@ -834,7 +875,7 @@ static void test_crafted(void **state)
 			free(im.data);
 		}
 		memset(&im, 0, sizeof(im));
-		craft_header(&im, 1, DEV_ID, b.size);
+		craft_header(&im, UVF_MEMSTREAM_VERSION, DEV_ID, b.size);
 		craft_rec(&im, 2, 1, 0);
 		image_put(&im, page, 1);
 		craft_rec(&im, 2, 1, 0);
@@ -898,6 +939,71 @@ static void test_format(void **state)
 	free(mem);
 }
 
+/* read_ref() hands out most of a frozen memory by reference (the memory
+ * itself) and, in pre-copy, the shadow's copy: a page changed after its
+ * reference was taken is sent again, and the reference does not change. */
+static void test_read_ref(void **state)
+{
+	const size_t npages = UVF_MEMSTREAM_MAX_RUN + 300, size = npages * PG;
+	uint8_t *mem = xalloc(size), *buf = xalloc(1 << 20), snap[PG];
+	struct uvf_memstream_saver *s;
+	const void *ref;
+	size_t ref_len, total = 0, by_reference = 0;
+	long n;
+
+	(void)state;
+	fill_random(mem, size, 11);
+	assert_int_equal(uvf_memstream_saver_create(mem, size, DEV_ID, false, &s), 0);
+	assert_int_equal(uvf_memstream_saver_final(s, "b", 1), 0);
+	while ((n = uvf_memstream_saver_read_ref(s, buf, 1 << 20, &ref, &ref_len)) > 0) {
+		if (ref_len) {
+			const uint8_t *r = ref;
+
+			/* page bytes, straight from the memory */
+			assert_true(r >= mem && r + ref_len <= mem + size);
+		}
+		total += (size_t)n;
+		by_reference += ref_len;
+	}
+	assert_int_equal(n, 0);
+	assert_int_equal(total, uvf_memstream_full_size(size, 1));
+	/* Only the reads that cross a record boundary are copied. */
+	assert_true(by_reference > size - 4 * (1 << 20));
+	uvf_memstream_saver_destroy(s);
+
+	/* Pre-copy: the reference is the shadow, which keeps what was sent. */
+	assert_int_equal(uvf_memstream_saver_create(mem, size, DEV_ID, true, &s), 0);
+	n = uvf_memstream_saver_read_ref(s, buf, 1 << 20, &ref, &ref_len);
+	assert_int_equal(n, 1 << 20);
+	assert_int_equal(ref_len, (1 << 20) - UVF_MEMSTREAM_HDR_SIZE - UVF_MEMSTREAM_REC_SIZE);
+	assert_true((const uint8_t *)ref < mem || (const uint8_t *)ref >= mem + size);
+	assert_memory_equal(ref, mem, PG);
+	memcpy(snap, ref, PG);
+	mem[0] ^= 0x5a;			/* after its copy was referenced */
+	assert_memory_equal(ref, snap, PG);
+	/* Small reads are copied. */
+	assert_int_equal(uvf_memstream_saver_read_ref(s, buf, 100, &ref, &ref_len), 100);
+	assert_null(ref);
+	assert_int_equal(ref_len, 0);
+	assert_int_equal(uvf_memstream_saver_final(s, "b", 1), 0);
+	total = 0;
+	while ((n = uvf_memstream_saver_read_ref(s, buf, 1 << 20, &ref, &ref_len)) > 0)
+		total += (size_t)n;
+	assert_int_equal(n, 0);
+	/* the rest of the initial pass, and page 0 again */
+	assert_true(total >= size - (1 << 20) + PG);
+	uvf_memstream_saver_destroy(s);
+	free(buf);
+	free(mem);
+}
+
+/* The by-reference runs did use references. */
+static void test_ref_was_used(void **state)
+{
+	(void)state;
+	assert_true(ref_bytes > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -916,6 +1022,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_foreign_and_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crafted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blob_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_ref, setup, teardown),
+		/* again, every read through read_ref() */
+		cmocka_unit_test_setup(test_roundtrip_rechunked, setup_ref),
+		cmocka_unit_test(test_precopy_rounds),
+		cmocka_unit_test(test_precopy_torn_page),
+		cmocka_unit_test(test_precopy_final_midway),
+		cmocka_unit_test(test_precopy_info),
+		cmocka_unit_test(test_precopy_scan_budget),
+		cmocka_unit_test_teardown(test_ref_was_used, teardown_ref),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
