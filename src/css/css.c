@@ -268,26 +268,31 @@ void uvf_css_sch_unlock(struct uvf_css_sch *sch)
 	}
 }
 
-static void ring_now(struct uvf_css_sch *sch)
+/* Wake-ups owed (doorbell, kick) go out with the lock dropped, never from
+ * under it: the woken loop thread would run straight into the held lock
+ * (on one CPU: two more context switches per status).  The wait then
+ * returns at once, as a spurious wake-up; every caller re-checks its
+ * condition under the lock. */
+static bool release_owed(struct uvf_css_sch *sch)
 {
-	if (sch->ring_due)
-		uvf_css_ring(sch->doorbell);
-	sch->ring_due = false;
-	if (sch->kick_due)
-		pthread_cond_broadcast(&sch->wake);
-	sch->kick_due = false;
+	if (!sch->ring_due && !sch->kick_due)
+		return false;
+	uvf_css_sch_unlock(sch);
+	pthread_mutex_lock(&sch->lock);
+	return true;
 }
 
 void uvf_css_sch_wait(struct uvf_css_sch *sch, pthread_cond_t *cv)
 {
-	ring_now(sch);
-	pthread_cond_wait(cv, &sch->lock);
+	if (!release_owed(sch))
+		pthread_cond_wait(cv, &sch->lock);
 }
 
 int uvf_css_sch_timedwait(struct uvf_css_sch *sch, pthread_cond_t *cv,
 			  const struct timespec *deadline)
 {
-	ring_now(sch);
+	if (release_owed(sch))
+		return 0;
 	return pthread_cond_timedwait(cv, &sch->lock, deadline);
 }
 

@@ -232,10 +232,20 @@ int uvf_css_tsch_tagged(struct uvf_css_sch *sch, struct uvf_css_irb *irb,
 	} else {
 		uvf_css_irb_to_be(irb, &sch->scsw, &sch->ext);
 		if (sch->scsw.ctrl & UVF_CSS_SC_PENDING) {
+			/* What an idle worker waits for with the slot taken. */
+			bool work = (sch->scsw.ctrl & (UVF_CSS_AC_START_PEND |
+						       UVF_CSS_AC_HALT_PEND)) ||
+				    sch->unsol_dstat;
+
 			t = sch->tag;
 			tsch_clear(sch);
-			/* The worker may hold status for this free slot. */
-			kick(sch);
+			/* A busy worker may hold status for this free slot;
+			 * an idle one has nothing to do unless work waited for
+			 * the slot (the conditions of uvf_css_worker_main()). */
+			if (work || !sch->idle)
+				kick(sch);
+			else
+				pthread_cond_broadcast(&sch->changed);
 			cc = 0;
 		} else {
 			cc = 1;

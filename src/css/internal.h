@@ -175,6 +175,11 @@ struct uvf_css_sch {
 	 * status of the same start, so it is never lost. */
 	bool pci_owed;
 	bool busy;		/* worker is processing a function */
+	/* The worker sleeps in its main loop with nothing to do: only new
+	 * work can change that, so freeing the status slot (TSCH) need not
+	 * wake it (that wake-up and the sleep after it cost two context
+	 * switches and three futex calls per I/O). */
+	bool idle;
 	bool reset_dev;		/* device came back: worker sends clear */
 	bool stop;		/* destroy in progress */
 	bool not_oper;		/* device gone */

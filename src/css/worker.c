@@ -255,7 +255,9 @@ void *uvf_css_worker_main(void *arg)
 		} else if (unsolicited_ready(sch)) {
 			present_unsolicited(sch);
 		} else {
+			sch->idle = true;
 			uvf_css_sch_wait(sch, &sch->wake);
+			sch->idle = false;
 		}
 	}
 	sch->busy = false;
