@@ -521,10 +521,10 @@ static void read_input(struct conn *c)
 	for (int rounds = 0; rounds < 16 && !c->closing && !c->out_head; rounds++) {
 		int fds[UVF_VU_MAX_MSG_FDS];
 		unsigned nfds = 0;
+		size_t room = c->in_cap - c->in_len;
 		ssize_t n;
 
-		n = uvf_sock_recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, fds, &nfds,
-				  UVF_VU_MAX_MSG_FDS);
+		n = uvf_sock_recv(c->fd, c->in + c->in_len, room, fds, &nfds, UVF_VU_MAX_MSG_FDS);
 		if (n == -EAGAIN)
 			return;
 		if (n <= 0 || c->ntags + nfds > sizeof(c->tags) / sizeof(c->tags[0])) {
@@ -539,6 +539,11 @@ static void read_input(struct conn *c)
 		for (unsigned i = 0; i < nfds; i++)
 			c->tags[c->ntags++] = (struct fd_tag){ c->in_pos + c->in_len - 1, fds[i] };
 		process_input(c);
+		/* A short read emptied the socket (or stopped at a message
+		 * with fds): the poller is level-triggered and says when there
+		 * is more, which spares a recvmsg that would say EAGAIN. */
+		if ((size_t)n < room)
+			return;
 	}
 }
 
