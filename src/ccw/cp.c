@@ -36,7 +36,12 @@ enum cls { CLS_START, CLS_FETCH, CLS_NOP, CLS_STORE, CLS_BACK, NR_CLS };
 
 /* Discovery bound: every counted CCW adds at most one skip target. */
 #define MAX_NODES	(2 * UVF_CCW_CP_MAX_SEGS * UVF_CCW_CP_MAX_SEG_CCWS)
-#define HASH_SIZE	16384u	/* power of two > 2 * MAX_NODES */
+/* The node index starts small (most programs have a handful of CCWs) and
+ * doubles to stay at most half full; 16384 > 2 * MAX_NODES. */
+/* Below this many elements, sort by insertion (no qsort set-up). */
+#define SMALL_SORT	32u
+#define HASH_MIN	64u
+#define HASH_MAX	16384u
 
 /* Trap CCW: invalid command code and the MIDA flag, so the channel rejects
  * it whether it starts a command or is data-chained to. */
@@ -113,6 +118,7 @@ struct build {
 	struct node *nodes;
 	unsigned nnodes, ncap;
 	uint16_t *hash;		/* node index + 1, 0 = empty */
+	unsigned hmask;		/* hash size - 1 */
 	struct work *work;
 	unsigned nwork, wcap;
 	uint64_t *idaws;	/* host IDAW values of all IDALs */
@@ -166,7 +172,19 @@ static void rlist_merge(struct rlist *l)
 
 	if (!l->n)
 		return;
-	qsort(l->r, l->n, sizeof(*l->r), range_cmp);
+	if (l->n > SMALL_SORT) {
+		qsort(l->r, l->n, sizeof(*l->r), range_cmp);
+	} else {
+		/* Insertion sort: a few ranges, usually in order already. */
+		for (i = 1; i < l->n; i++) {
+			struct range x = l->r[i];
+			unsigned j = i;
+
+			for (; j && l->r[j - 1].addr > x.addr; j--)
+				l->r[j] = l->r[j - 1];
+			l->r[j] = x;
+		}
+	}
 	for (i = 1; i < l->n; i++) {
 		struct range *last = &l->r[o];
 
@@ -269,19 +287,51 @@ static bool ccw_fails(const struct build *b, const struct node *n,
 
 /* ---- pass 1: discovery -------------------------------------------------- */
 
-static unsigned hash_of(uint64_t gaddr)
+static unsigned hash_of(const struct build *b, uint64_t gaddr)
 {
-	return (unsigned)((gaddr * 0x9E3779B97F4A7C15ull) >> 50) & (HASH_SIZE - 1);
+	return (unsigned)((gaddr * 0x9E3779B97F4A7C15ull) >> 32) & b->hmask;
 }
 
 static int lookup(const struct build *b, uint64_t gaddr)
 {
-	unsigned h = hash_of(gaddr);
+	unsigned h = hash_of(b, gaddr);
 
-	for (; b->hash[h]; h = (h + 1) & (HASH_SIZE - 1))
+	for (; b->hash[h]; h = (h + 1) & b->hmask)
 		if (b->nodes[b->hash[h] - 1].gaddr == gaddr)
 			return b->hash[h] - 1;
 	return -1;
+}
+
+static void hash_put(struct build *b, unsigned i)
+{
+	unsigned h = hash_of(b, b->nodes[i].gaddr);
+
+	while (b->hash[h])
+		h = (h + 1) & b->hmask;
+	b->hash[h] = (uint16_t)(i + 1);
+}
+
+/* Room for one more node at most half full: a table of size HASH_MIN at
+ * first, doubled (and refilled) as the program grows. */
+static int hash_reserve(struct build *b)
+{
+	unsigned size = b->hash ? b->hmask + 1 : HASH_MIN / 2;
+	uint16_t *old = b->hash;
+
+	if (old && 2 * (b->nnodes + 1) <= size)
+		return 0;
+	if (2 * size > HASH_MAX)
+		return -EINVAL;		/* cannot happen below MAX_NODES */
+	b->hash = calloc(2 * size, sizeof(*b->hash));
+	if (!b->hash) {
+		b->hash = old;
+		return -ENOMEM;
+	}
+	b->hmask = 2 * size - 1;
+	for (unsigned i = 0; i < b->nnodes; i++)
+		hash_put(b, i);
+	free(old);
+	return 0;
 }
 
 /* Read the CCW once.  A CCW the channel could not fetch (misaligned, out
@@ -322,13 +372,14 @@ static int reach(struct build *b, uint64_t gaddr, uint16_t ctx,
 {
 	struct node *n;
 	int i = lookup(b, gaddr), ret;
-	unsigned h;
 
 	if (i < 0) {
 		if (b->nnodes == MAX_NODES)
 			return -EINVAL;
 		ret = grow((void **)&b->nodes, &b->ncap, b->nnodes + 1,
 			   sizeof(*b->nodes));
+		if (!ret)
+			ret = hash_reserve(b);
 		if (ret)
 			return ret;
 		i = (int)b->nnodes++;
@@ -336,9 +387,7 @@ static int reach(struct build *b, uint64_t gaddr, uint16_t ctx,
 		memset(n, 0, sizeof(*n));
 		n->gaddr = gaddr;
 		n->idal = -1;
-		for (h = hash_of(gaddr); b->hash[h]; h = (h + 1) & (HASH_SIZE - 1))
-			;
-		b->hash[h] = (uint16_t)(i + 1);
+		hash_put(b, (unsigned)i);
 		fetch(b, n);
 		if (n->fetched) {
 			ret = rlist_add(&b->cp->touched, gaddr, 8);
@@ -442,9 +491,17 @@ static int sort_nodes(struct build *b)
 
 	if (!k)
 		return -ENOMEM;
-	for (i = 0; i < b->nnodes; i++)
-		k[i] = (struct key){ b->nodes[i].gaddr, (uint16_t)i };
-	qsort(k, b->nnodes, sizeof(*k), key_cmp);
+	for (i = 0; i < b->nnodes; i++) {
+		struct key x = { b->nodes[i].gaddr, (uint16_t)i };
+		unsigned j = i;
+
+		/* Insertion sort while small (nodes come mostly in order). */
+		for (; i <= SMALL_SORT && j && k[j - 1].gaddr > x.gaddr; j--)
+			k[j] = k[j - 1];
+		k[j] = x;
+	}
+	if (b->nnodes > SMALL_SORT)
+		qsort(k, b->nnodes, sizeof(*k), key_cmp);
 	for (i = 0; i < b->nnodes; i++)
 		b->order[i] = k[i].node;
 	free(k);
@@ -893,12 +950,9 @@ int uvf_ccw_cp_build(const uint8_t orb[12], const struct uvf_ccw_cp_env *env,
 	b.gidaw = (ctl & UVF_CSS_ORB_H) ? 8 : 4;
 	b.block = (ctl & UVF_CSS_ORB_H) && !(ctl & UVF_CSS_ORB_T) ?
 		  UVF_CSS_IDAW2_BLOCK : UVF_CSS_IDAW1_BLOCK;
-	b.hash = calloc(HASH_SIZE, sizeof(*b.hash));
-	if (!b.hash) {
-		ret = -ENOMEM;
+	ret = hash_reserve(&b);
+	if (ret)
 		goto err;
-	}
-
 	ret = discover(&b, cpa, &cpa_node);
 	if (ret)
 		goto err;
