@@ -272,9 +272,13 @@ static int next_timeout(struct uvf_loop *l, int timeout_ms)
 
 static int run_timers(struct uvf_loop *l)
 {
-	uint64_t now = uvf_now_ms();
+	uint64_t now;
 	int ran = 0;
 	bool again = true;
+
+	if (!l->timers)
+		return 0;
+	now = uvf_now_ms();
 
 	/* A timer callback may add or delete timers: restart the scan after
 	 * each one. */
