@@ -10,6 +10,7 @@
 #include <uvfio/css.h>
 #include <uvfio/device.h>
 
+#include "ccw/cp.h"
 #include "ccw/fsm.h"
 
 struct uvf_ccw_cp;
@@ -36,6 +37,7 @@ struct ccw_dev {
 	bool irb_pending;	/* the I/O region holds an unread IRB */
 	unsigned vfc;		/* outstanding functions: UVF_CSS_FC_* bits */
 	struct uvf_ccw_cp *cp;	/* program of the outstanding start */
+	struct uvf_ccw_cp_scratch scratch;	/* translation arrays, reused */
 	bool chan_ref;		/* the channel still holds its cp reference */
 	uint64_t start_seq;	/* css sequence of that start */
 

@@ -118,7 +118,10 @@ struct build {
 	struct node *nodes;
 	unsigned nnodes, ncap;
 	uint16_t *hash;		/* node index + 1, 0 = empty */
-	unsigned hmask;		/* hash size - 1 */
+	unsigned hmask;		/* hash size - 1; 0 before the first reserve */
+	unsigned hcap;		/* entries allocated */
+	struct key *keys;	/* sort_nodes() */
+	unsigned kcap, ocap;
 	struct work *work;
 	unsigned nwork, wcap;
 	uint64_t *idaws;	/* host IDAW values of all IDALs */
@@ -315,22 +318,21 @@ static void hash_put(struct build *b, unsigned i)
  * first, doubled (and refilled) as the program grows. */
 static int hash_reserve(struct build *b)
 {
-	unsigned size = b->hash ? b->hmask + 1 : HASH_MIN / 2;
-	uint16_t *old = b->hash;
+	unsigned size = b->hmask ? 2 * (b->hmask + 1) : HASH_MIN;
+	int ret;
 
-	if (old && 2 * (b->nnodes + 1) <= size)
+	if (b->hmask && 2 * (b->nnodes + 1) <= b->hmask + 1)
 		return 0;
-	if (2 * size > HASH_MAX)
+	if (size > HASH_MAX)
 		return -EINVAL;		/* cannot happen below MAX_NODES */
-	b->hash = calloc(2 * size, sizeof(*b->hash));
-	if (!b->hash) {
-		b->hash = old;
-		return -ENOMEM;
-	}
-	b->hmask = 2 * size - 1;
+	ret = grow((void **)&b->hash, &b->hcap, size, sizeof(*b->hash));
+	if (ret)
+		return ret;
+	/* Refilled from the nodes: the old layout is not needed. */
+	memset(b->hash, 0, size * sizeof(*b->hash));
+	b->hmask = size - 1;
 	for (unsigned i = 0; i < b->nnodes; i++)
 		hash_put(b, i);
-	free(old);
 	return 0;
 }
 
@@ -486,11 +488,15 @@ static int key_cmp(const void *a, const void *b)
 
 static int sort_nodes(struct build *b)
 {
-	struct key *k = malloc(b->nnodes * sizeof(*k));
+	struct key *k;
 	unsigned i;
+	int ret = grow((void **)&b->keys, &b->kcap, b->nnodes, sizeof(*b->keys));
 
-	if (!k)
-		return -ENOMEM;
+	if (!ret)
+		ret = grow((void **)&b->order, &b->ocap, b->nnodes, sizeof(*b->order));
+	if (ret)
+		return ret;
+	k = b->keys;
 	for (i = 0; i < b->nnodes; i++) {
 		struct key x = { b->nodes[i].gaddr, (uint16_t)i };
 		unsigned j = i;
@@ -504,7 +510,6 @@ static int sort_nodes(struct build *b)
 		qsort(k, b->nnodes, sizeof(*k), key_cmp);
 	for (i = 0; i < b->nnodes; i++)
 		b->order[i] = k[i].node;
-	free(k);
 	return 0;
 }
 
@@ -907,11 +912,55 @@ static void cp_free(struct uvf_ccw_cp *cp)
 
 static void build_fini(struct build *b)
 {
+	struct uvf_ccw_cp_scratch *s = b->env->scratch;
+
+	if (s) {
+		*s = (struct uvf_ccw_cp_scratch){
+			.nodes = b->nodes, .work = b->work, .idaws = b->idaws,
+			.order = b->order, .keys = b->keys, .hash = b->hash,
+			.ncap = b->ncap, .wcap = b->wcap, .icap = b->icap,
+			.ocap = b->ocap, .kcap = b->kcap, .hcap = b->hcap,
+		};
+		return;
+	}
 	free(b->nodes);
 	free(b->hash);
 	free(b->work);
 	free(b->idaws);
 	free(b->order);
+	free(b->keys);
+}
+
+void uvf_ccw_cp_scratch_free(struct uvf_ccw_cp_scratch *s)
+{
+	free(s->nodes);
+	free(s->work);
+	free(s->idaws);
+	free(s->order);
+	free(s->keys);
+	free(s->hash);
+	*s = (struct uvf_ccw_cp_scratch){ 0 };
+}
+
+/* Start from the arrays of the last translation, if the caller keeps them. */
+static void build_init(struct build *b)
+{
+	const struct uvf_ccw_cp_scratch *s = b->env->scratch;
+
+	if (!s)
+		return;
+	b->nodes = s->nodes;
+	b->work = s->work;
+	b->idaws = s->idaws;
+	b->order = s->order;
+	b->keys = s->keys;
+	b->hash = s->hash;
+	b->ncap = s->ncap;
+	b->wcap = s->wcap;
+	b->icap = s->icap;
+	b->ocap = s->ocap;
+	b->kcap = s->kcap;
+	b->hcap = s->hcap;
 }
 
 static int check_orb(uint16_t ctl, uint8_t ctl2, uint32_t cpa)
@@ -944,6 +993,7 @@ int uvf_ccw_cp_build(const uint8_t orb[12], const struct uvf_ccw_cp_env *env,
 	if (!cp)
 		return -ENOMEM;
 	b.cp = cp;
+	build_init(&b);
 	b.fmt1 = ctl & UVF_CSS_ORB_F;
 	b.orb_s = ctl & UVF_CSS_ORB_S;
 	b.limit = b.fmt1 ? 1ull << 31 : 1ull << 24;
@@ -956,11 +1006,6 @@ int uvf_ccw_cp_build(const uint8_t orb[12], const struct uvf_ccw_cp_env *env,
 	ret = discover(&b, cpa, &cpa_node);
 	if (ret)
 		goto err;
-	b.order = malloc(b.nnodes * sizeof(*b.order));
-	if (!b.order) {
-		ret = -ENOMEM;
-		goto err;
-	}
 	ret = layout(&b, &ccw_bytes);
 	if (ret)
 		goto err;

@@ -137,7 +137,18 @@ struct uvf_ccw_cp_env {
 		      uint64_t *css_addr);
 	struct uvf_ccw_arena *arena;
 	uint32_t intparm;
+	/* Optional: working arrays kept from one translation to the next
+	 * (zero-initialised by the owner, used by one thread at a time,
+	 * released with uvf_ccw_cp_scratch_free()).  NULL: allocated and
+	 * freed by each translation. */
+	struct uvf_ccw_cp_scratch *scratch;
 };
+
+struct uvf_ccw_cp_scratch {
+	void *nodes, *work, *idaws, *order, *keys, *hash;
+	unsigned ncap, wcap, icap, ocap, kcap, hcap;
+};
+void uvf_ccw_cp_scratch_free(struct uvf_ccw_cp_scratch *s);
 
 /*
  * Translate the guest program started by orb (the 12-byte guest ORB from

@@ -208,6 +208,7 @@ int ccw_cp_env_build(struct ccw_dev *c, const uint8_t orb[UVF_CCW_ORB_AREA_SIZE]
 		.window = cp_window,
 		.arena = c->arena,
 		.intparm = c->devno,
+		.scratch = &c->scratch,
 	};
 
 	return uvf_ccw_cp_build(orb, &env, cp, host_orb);
@@ -333,6 +334,7 @@ static void ccw_destroy(struct uvf_device *dev)
 	}
 	uvf_ccw_arena_destroy(c->arena);
 	uvf_css_destroy(c->css);
+	uvf_ccw_cp_scratch_free(&c->scratch);
 	free(c->mig);
 	free(c->win);
 	free(c);

@@ -387,6 +387,7 @@ int cph_free(struct cph *h)
 	for (i = 0; i < h->nmaps; i++)
 		map_release(&h->maps[i]);
 	free(h->reads);
+	uvf_ccw_cp_scratch_free(&h->scratch);
 	free(h);
 	return ret;
 }
@@ -619,6 +620,9 @@ struct uvf_ccw_cp_env cph_env(struct cph *h)
 	return (struct uvf_ccw_cp_env){
 		.ctx = h, .read = env_read, .window = env_window,
 		.arena = h->arena, .intparm = h->intparm,
+		/* kept across builds, as the device does: a translation
+		 * must not depend on what the previous one left there */
+		.scratch = &h->scratch,
 	};
 }
 

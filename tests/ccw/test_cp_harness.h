@@ -114,6 +114,7 @@ struct cph {
 	unsigned nmaps;
 	struct cph_side ref, tr;
 	struct uvf_ccw_arena *arena;
+	struct uvf_ccw_cp_scratch scratch;
 	uint32_t intparm;
 
 	/* env accounting and fault injection */
