@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "client/client_impl.h"
+#include "proto/proto.h"
 
 static uint64_t now_us(void)
 {
@@ -17,6 +18,8 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+#define FWD_DEPTH	3
+
 struct run {
 	struct uvf_client *src, *dst;
 	const struct uvf_migrate_opts *o;
@@ -25,6 +28,12 @@ struct run {
 	uint64_t *bitmap;
 	size_t bitmap_cap;
 	uint64_t dirty_pages;
+	/* Writes to the destination in flight (sent, reply not read), so the
+	 * destination consumes a chunk while the next one is read. */
+	struct pending wp[FWD_DEPTH];
+	uint8_t wq[FWD_DEPTH][UVF_VU_MIG_DATA_SIZE];
+	unsigned w_head, w_n;
+	int w_err;
 };
 
 static void tell(struct run *r)
@@ -33,25 +42,66 @@ static void tell(struct run *r)
 		r->o->progress(r->o->arg, &r->prog);
 }
 
+/* Reply of the oldest write in flight; the first error sticks. */
+static int write_reap(struct run *r)
+{
+	int e = uvf_client_wait(r->dst, &r->wp[r->w_head]);
+
+	r->w_head = (r->w_head + 1) % FWD_DEPTH;
+	r->w_n--;
+	if (e && !r->w_err)
+		r->w_err = e;
+	return r->w_err;
+}
+
+/* Send one chunk (<= max_data_xfer_size, which read_stream guarantees)
+ * without waiting for its reply: the message is sent whole before this
+ * returns, so the caller may reuse data at once. */
 static int forward(void *arg, const void *data, size_t len)
 {
 	struct run *r = arg;
 	uint64_t before = r->prog.bytes;
-	int e = uvf_client_mig_write(r->dst, data, len);
+	unsigned slot;
+	int e;
 
+	if (r->w_n == FWD_DEPTH && (e = write_reap(r)))
+		return e;
+	if (r->w_err)
+		return r->w_err;
+	slot = (r->w_head + r->w_n) % FWD_DEPTH;
+	{
+		struct iovec iov[2] = { { r->wq[slot], UVF_VU_MIG_DATA_SIZE },
+					{ (void *)data, len } };
+
+		r->wp[slot] = (struct pending){ 0 };
+		uvf_put32(r->wq[slot], UVF_VU_MIG_DATA_SIZE);
+		uvf_put32(r->wq[slot] + 4, (uint32_t)len);
+		e = uvf_client_send(r->dst, &r->wp[slot], UVF_VU_CMD_MIG_DATA_WRITE, 0, iov, 2,
+				    NULL, 0);
+	}
+	if (e)
+		return e;
+	r->w_n++;
 	r->prog.bytes += len;
 	if ((before >> 24) != (r->prog.bytes >> 24))
 		tell(r);	/* every 16 MiB */
-	return e;
+	return 0;
 }
 
 /* Copy the stream until the source has nothing more right now (pre-copy)
- * or no more at all (stop-copy), with a few reads in flight so the source
- * produces while the destination consumes.  Returns the bytes moved or
- * -errno. */
+ * or no more at all (stop-copy), with a few reads and writes in flight so
+ * the source produces while the destination consumes.  Returns the bytes
+ * moved or -errno (of either side; every write's reply has been read). */
 static long long pump(struct run *r)
 {
-	return uvf_client_mig_read_stream(r->src, r->chunk, 3, forward, r);
+	long long n = uvf_client_mig_read_stream(r->src, r->chunk, 3, forward, r);
+
+	while (r->w_n)
+		write_reap(r);
+	if (n >= 0 && r->w_err)
+		n = r->w_err;
+	r->w_err = 0;
+	return n;
 }
 
 static int collect_dirty(struct run *r)
