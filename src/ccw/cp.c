@@ -912,23 +912,17 @@ static void cp_free(struct uvf_ccw_cp *cp)
 
 static void build_fini(struct build *b)
 {
-	struct uvf_ccw_cp_scratch *s = b->env->scratch;
+	struct uvf_ccw_cp_scratch own, *s = b->env->scratch ? b->env->scratch : &own;
 
-	if (s) {
-		*s = (struct uvf_ccw_cp_scratch){
-			.nodes = b->nodes, .work = b->work, .idaws = b->idaws,
-			.order = b->order, .keys = b->keys, .hash = b->hash,
-			.ncap = b->ncap, .wcap = b->wcap, .icap = b->icap,
-			.ocap = b->ocap, .kcap = b->kcap, .hcap = b->hcap,
-		};
-		return;
-	}
-	free(b->nodes);
-	free(b->hash);
-	free(b->work);
-	free(b->idaws);
-	free(b->order);
-	free(b->keys);
+	/* The arrays go back to the caller's scratch, or are freed. */
+	*s = (struct uvf_ccw_cp_scratch){
+		.nodes = b->nodes, .work = b->work, .idaws = b->idaws,
+		.order = b->order, .keys = b->keys, .hash = b->hash,
+		.ncap = b->ncap, .wcap = b->wcap, .icap = b->icap,
+		.ocap = b->ocap, .kcap = b->kcap, .hcap = b->hcap,
+	};
+	if (s == &own)
+		uvf_ccw_cp_scratch_free(&own);
 }
 
 void uvf_ccw_cp_scratch_free(struct uvf_ccw_cp_scratch *s)
