@@ -51,50 +51,11 @@
 
 #include "proto/proto.h"
 #include "../common/bench.h"
+#include "../common/peer.h"
 
 #define BS	512u
 #define NBLK	8u	/* 4 KiB */
 #define BLOCKS	4096u	/* 2 MiB image */
-
-/* The floor peer: answers every message with a reply of the size the
- * server would send; after a region write it signals the eventfd. */
-static void peer(int fd, int efd)
-{
-	static uint8_t msg[65536 + 64], reply[65536 + 64];
-	const uint64_t one = 1;
-
-	for (;;) {
-		struct uvf_vu_hdr h, r;
-		uint32_t len = UVF_VU_HDR_SIZE;
-
-		if (read_full(fd, msg, UVF_VU_HDR_SIZE) ||
-		    uvf_proto_hdr_decode(msg, sizeof(msg), &h) ||
-		    read_full(fd, msg + UVF_VU_HDR_SIZE, h.size - UVF_VU_HDR_SIZE))
-			break;
-		r = (struct uvf_vu_hdr){ .msg_id = h.msg_id, .cmd = h.cmd,
-					 .flags = UVF_VU_F_TYPE_REPLY };
-		if (h.cmd == UVF_VU_CMD_VERSION) {
-			uvf_put16(reply + 16, 0);
-			uvf_put16(reply + 18, 2);
-			memcpy(reply + 20, "{}", 3);
-			len += 7;
-		} else if (h.cmd == UVF_VU_CMD_REGION_READ) {
-			memcpy(reply + 16, msg + 16, 16);
-			len += 16 + uvf_get32(msg + 28);
-		} else if (h.cmd == UVF_VU_CMD_REGION_WRITE) {
-			memcpy(reply + 16, msg + 16, 16);
-			len += 16;
-		}
-		r.size = len;
-		uvf_proto_hdr_encode(reply, &r);
-		if (write_full(fd, reply, len))
-			break;
-		if (h.cmd == UVF_VU_CMD_REGION_WRITE &&
-		    write(efd, &one, sizeof(one)) != (ssize_t)sizeof(one))
-			break;
-	}
-	_exit(0);
-}
 
 static pid_t start_daemon(const char *uvfiod, const char *sock, const char *image)
 {
@@ -303,7 +264,7 @@ int main(int argc, char **argv)
 	ppid = fork();
 	if (ppid == 0) {
 		close(sv[0]);
-		peer(sv[1], efd);
+		bench_floor_peer(sv[1], efd, 65536);
 	}
 	close(sv[1]);
 	/* connect_fd owns sv[0] from here on, also on failure. */

@@ -27,52 +27,8 @@
 
 #include "proto/proto.h"
 #include "../common/bench.h"
+#include "../common/peer.h"
 #include "proto/sock.h"
-
-/* The floor: read a message, send back a reply of exactly the size the
- * server would send (VERSION gets a minimal real answer). */
-static void peer(int fd)
-{
-	static uint8_t reply[(1 << 20) + 64];
-	uint8_t *msg = malloc((1 << 20) + 64);
-
-	/* Real memory behind the reply, as the daemon's region has: untouched
-	 * .bss pages all map the one zero page, which would make the floor's
-	 * copies come from a single cached 4 KiB page. */
-	memset(reply, 0x5a, sizeof(reply));
-	memset(msg, 0, (1 << 20) + 64);
-
-	for (;;) {
-		struct uvf_vu_hdr h, r;
-		uint32_t len = UVF_VU_HDR_SIZE;
-
-		if (read_full(fd, msg, UVF_VU_HDR_SIZE))
-			break;
-		uvf_proto_hdr_decode(msg, UINT32_MAX, &h);
-		if (read_full(fd, msg + UVF_VU_HDR_SIZE, h.size - UVF_VU_HDR_SIZE))
-			break;
-		r = (struct uvf_vu_hdr){ .msg_id = h.msg_id, .cmd = h.cmd,
-					 .flags = UVF_VU_F_TYPE_REPLY };
-		if (h.cmd == UVF_VU_CMD_VERSION) {
-			uvf_put16(reply + 16, 0);
-			uvf_put16(reply + 18, 2);
-			memcpy(reply + 20, "{}", 3);
-			len += 7;
-		} else if (h.cmd == UVF_VU_CMD_REGION_READ) {
-			memcpy(reply + 16, msg + 16, 16);
-			len += 16 + uvf_get32(msg + 28);
-		} else if (h.cmd == UVF_VU_CMD_REGION_WRITE) {
-			memcpy(reply + 16, msg + 16, 16);
-			len += 16;
-		}
-		r.size = len;
-		uvf_proto_hdr_encode(reply, &r);
-		if (write_full(fd, reply, len))
-			break;
-	}
-	free(msg);
-	_exit(0);
-}
 
 struct stats {
 	uint64_t min, med, p99;
@@ -150,7 +106,7 @@ int main(int argc, char **argv)
 	/* The floor peer runs as a freshly exec'd process, as uvfiod does, so
 	 * both sides start from the same kind of address space. */
 	if (argc == 3 && !strcmp(argv[1], "--peer"))
-		peer(atoi(argv[2]));
+		bench_floor_peer(atoi(argv[2]), -1, 1 << 20);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--no-pin"))
 			pin = false;
