@@ -11,28 +11,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-static struct cph *h;
-
-static int setup(void **state)
-{
-	(void)state;
-	h = cp_fixture(false);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(cph_free(h), 0);
-	h = NULL;
-	return 0;
-}
-
-static void orb1(uint8_t orb[12], uint32_t cpa, uint16_t ctl)
-{
-	cph_orb(orb, cpa, F | ctl, 0xFF, 0);
-}
-
 static void assert_arena_empty(void)
 {
 	struct uvf_ccw_arena_stats st;
@@ -686,7 +664,7 @@ static void test_for_each_write(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T_(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T_(f) cmocka_unit_test_setup_teardown(f, cp_setup, cp_teardown)
 		T_(test_data_outside_maps),
 		T_(test_data_spanning_adjacent_maps),
 		T_(test_orb_unsupported),

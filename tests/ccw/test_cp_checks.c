@@ -8,35 +8,6 @@
  */
 #include "test_cp_common.h"
 
-static struct cph *h;
-
-static int setup(void **state)
-{
-	(void)state;
-	h = cp_fixture(false);
-	return 0;
-}
-
-static int setup_csense(void **state)
-{
-	(void)state;
-	h = cp_fixture(true);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(cph_free(h), 0);
-	h = NULL;
-	return 0;
-}
-
-static void orb1(uint8_t orb[12], uint32_t cpa, uint16_t ctl)
-{
-	cph_orb(orb, cpa, F | ctl, 0xFF, 0);
-}
-
 /* ---- plain programs ------------------------------------------------------ */
 
 static void test_read_write_direct(void **state)
@@ -953,7 +924,7 @@ static void test_fmt0_limits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T_(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T_(f) cmocka_unit_test_setup_teardown(f, cp_setup, cp_teardown)
 		T_(test_read_write_direct),
 		T_(test_read_high_map),
 		T_(test_ida_fmt2_4k),
@@ -993,7 +964,7 @@ int main(void)
 		T_(test_pci),
 		T_(test_initial_status),
 		cmocka_unit_test_setup_teardown(test_unit_check_concurrent_sense,
-						setup_csense, teardown),
+						cp_setup_csense, cp_teardown),
 		T_(test_sense_command),
 		T_(test_read_backward),
 		T_(test_skip),

@@ -77,16 +77,28 @@ static inline struct cph *cp_fixture(bool csense)
 	return h;
 }
 
-/* Device transfer length for cmd on both sides (the workers are idle). */
-static inline void set_len(struct cph *h, uint8_t cmd, uint16_t len)
+/* The suite's fixture, one per test program (test_cp_common.c). */
+extern struct cph *h;
+int cp_setup(void **state);		/* cp_fixture(false) */
+int cp_setup_csense(void **state);	/* cp_fixture(true) */
+int cp_teardown(void **state);		/* freed, and nothing was leaked */
+
+/* A format-1 ORB with all paths. */
+static inline void orb1(uint8_t orb[12], uint32_t cpa, uint16_t ctl)
 {
-	h->ref.td.cfg.len[cmd] = len;
-	h->tr.td.cfg.len[cmd] = len;
+	cph_orb(orb, cpa, F | ctl, 0xFF, 0);
+}
+
+/* Device transfer length for cmd on both sides (the workers are idle). */
+static inline void set_len(struct cph *x, uint8_t cmd, uint16_t len)
+{
+	x->ref.td.cfg.len[cmd] = len;
+	x->tr.td.cfg.len[cmd] = len;
 }
 
 /* Run orb both ways; fail with both runs printed unless they agree.
  * Returns the native run in *ref. */
-static inline void diff_ok_(struct cph *h, const uint8_t orb[12],
+static inline void diff_ok_(struct cph *x, const uint8_t orb[12],
 			    unsigned flags, struct cph_run *ref,
 			    const char *file, int line)
 {
@@ -97,7 +109,7 @@ static inline void diff_ok_(struct cph *h, const uint8_t orb[12],
 	if (!ref)
 		ref = &r;
 	memset(&t, 0, sizeof(t));
-	ret = cph_diff(h, orb, flags, ref, &t, why, sizeof(why));
+	ret = cph_diff(x, orb, flags, ref, &t, why, sizeof(why));
 	if (ret) {
 		cph_dump_run("native", ref);
 		cph_dump_run("translated", &t);

@@ -18,8 +18,6 @@
 #define OP_R	0x06
 #define OP_W	0x05
 
-static struct cph *h;
-
 static int setup(void **state)
 {
 	struct cph_opts o = { .guard = true, .fba = true,
@@ -30,14 +28,6 @@ static int setup(void **state)
 	assert_non_null(h);
 	assert_int_equal(cph_map(h, RAM, RAM_LEN, RW), 0);
 	assert_int_equal(cph_map(h, HIGH, 0x20000, RW), 0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(cph_free(h), 0);
-	h = NULL;
 	return 0;
 }
 
@@ -345,7 +335,7 @@ static void test_fba_data_chain_across_maps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T_(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T_(f) cmocka_unit_test_setup_teardown(f, setup, cp_teardown)
 		T_(test_fba_41_direct),
 		T_(test_fba_41_ida_fmt2_high),
 		T_(test_fba_41_ida_fmt1),
