@@ -52,6 +52,7 @@
 #include "proto/proto.h"
 #include "../common/bench.h"
 #include "../common/peer.h"
+#include "spawn.h"
 
 #define BS	512u
 #define NBLK	8u	/* 4 KiB */
@@ -59,31 +60,12 @@
 
 static pid_t start_daemon(const char *uvfiod, const char *sock, const char *image)
 {
-	char arg[512], buf[16] = { 0 };
-	int pfd[2];
-	pid_t pid;
+	char arg[512];
+	const char *args[] = { "--log-level", "error", "--device", arg, NULL };
 
-	if (pipe(pfd))
-		return -1;
 	snprintf(arg, sizeof(arg), "ccw-dasd,socket=%s,image=%s,blocks=%u,blksize=%u", sock,
 		 image, BLOCKS, BS);
-	pid = fork();
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		close(pfd[0]);
-		execl(uvfiod, uvfiod, "--log-level", "error", "--device", arg, (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	if (read(pfd[0], buf, sizeof(buf) - 1) <= 0 || strncmp(buf, "ready", 5)) {
-		fprintf(stderr, "bench-ccw: %s did not start\n", uvfiod);
-		kill(pid, SIGTERM);
-		waitpid(pid, NULL, 0);
-		close(pfd[0]);
-		return -1;
-	}
-	close(pfd[0]);
-	return pid;
+	return uvf_spawn_uvfiod(uvfiod, args);
 }
 
 struct result {
@@ -324,8 +306,7 @@ out_clients:
 	waitpid(ppid, NULL, 0);
 	close(efd);
 out_daemon:
-	kill(dpid, SIGTERM);
-	waitpid(dpid, NULL, 0);
+	uvf_spawn_stop(dpid);
 	unlink(sock);
 out_image:
 	unlink(image);

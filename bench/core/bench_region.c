@@ -28,6 +28,7 @@
 #include "proto/proto.h"
 #include "../common/bench.h"
 #include "../common/peer.h"
+#include "spawn.h"
 #include "proto/sock.h"
 
 struct stats {
@@ -66,29 +67,11 @@ static int measure(struct uvf_client *c, bool write, size_t size, int iters, uin
 
 static pid_t start_daemon(const char *uvfiod, const char *sock)
 {
-	int pfd[2];
-	char buf[16] = { 0 };
 	char arg[512];
-	pid_t pid;
+	const char *args[] = { "--log-level", "error", "--device", arg, NULL };
 
-	if (pipe(pfd))
-		return -1;
 	snprintf(arg, sizeof(arg), "mem,socket=%s,size=2M", sock);
-	pid = fork();
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		close(pfd[0]);
-		execl(uvfiod, uvfiod, "--device", arg, (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	if (read(pfd[0], buf, sizeof(buf) - 1) <= 0 || strncmp(buf, "ready", 5)) {
-		fprintf(stderr, "bench-region: %s did not start\n", uvfiod);
-		kill(pid, SIGTERM);
-		return -1;
-	}
-	close(pfd[0]);
-	return pid;
+	return uvf_spawn_uvfiod(uvfiod, args);
 }
 
 int main(int argc, char **argv)
@@ -179,8 +162,7 @@ int main(int argc, char **argv)
 	}
 	uvf_client_close(dc);
 	uvf_client_close(fc);
-	kill(dpid, SIGTERM);
-	waitpid(dpid, NULL, 0);
+	uvf_spawn_stop(dpid);
 	waitpid(ppid, NULL, 0);
 	free(buf);
 	return ret;

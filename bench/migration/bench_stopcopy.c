@@ -43,6 +43,7 @@
 
 #include <uvfio/client.h>
 #include "../common/bench.h"
+#include "spawn.h"
 
 #ifndef UVFIOD_PATH
 #define UVFIOD_PATH "uvfiod"
@@ -67,41 +68,9 @@ static double mib_s(uint64_t bytes, uint64_t ns)
 
 static pid_t spawn(const char *dev)
 {
-	const char *path = getenv("UVFIOD") ? getenv("UVFIOD") : UVFIOD_PATH;
-	char buf[16] = { 0 };
-	struct pollfd p;
-	int pfd[2];
-	pid_t pid;
+	const char *args[] = { "--log-level", "error", "--device", dev, NULL };
 
-	if (pipe2(pfd, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(pfd[1], STDOUT_FILENO);
-		execl(path, path, "--log-level", "error", "--device", dev, (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	p = (struct pollfd){ .fd = pfd[0], .events = POLLIN };
-	if (pid < 0 || poll(&p, 1, 30000) != 1 || read(pfd[0], buf, sizeof(buf) - 1) < 6 ||
-	    strncmp(buf, "ready\n", 6)) {
-		fprintf(stderr, "bench-stopcopy: cannot start %s\n", path);
-		if (pid > 0)
-			kill(pid, SIGKILL);
-		close(pfd[0]);
-		return -1;
-	}
-	close(pfd[0]);
-	return pid;
-}
-
-static void reap(pid_t pid)
-{
-	if (pid > 0) {
-		kill(pid, SIGTERM);
-		waitpid(pid, NULL, 0);
-	}
+	return uvf_spawn_uvfiod(getenv("UVFIOD") ? getenv("UVFIOD") : UVFIOD_PATH, args);
 }
 
 /* ---- floor --------------------------------------------------------------------- */
@@ -508,8 +477,8 @@ out:
 		munmap(dmap, dlen);
 	uvf_client_close(src);
 	uvf_client_close(dst);
-	reap(pa);
-	reap(pb);
+	uvf_spawn_stop(pa);
+	uvf_spawn_stop(pb);
 	unlink(sock_src);
 	unlink(sock_dst);
 	free(a);

@@ -35,6 +35,7 @@
 #include <uvfio/pci-dma.h>
 #include <uvfio/vfio-user.h>
 #include "../common/bench.h"
+#include "spawn.h"
 
 #define PCI_COMMAND		0x04
 #define CMD_MEM_MASTER		0x0006
@@ -66,33 +67,20 @@ struct daemon {
 
 static void start(struct daemon *d, const char *name, const char *mem)
 {
-	const char *path = getenv("UVFIOD") ? getenv("UVFIOD") : UVFIOD_PATH;
-	char spec[256], buf[16] = { 0 };
-	int pfd[2];
+	char spec[256];
+	const char *args[] = { "--log-level", "error", "--device", spec, NULL };
 
 	snprintf(d->sock, sizeof(d->sock), "/tmp/bench-pci-%d-%s.sock", (int)getpid(), name);
 	unlink(d->sock);
 	snprintf(spec, sizeof(spec), "pci-dma,socket=%s,mem=%s", d->sock, mem);
-	if (pipe2(pfd, O_CLOEXEC))
-		die("pipe", errno);
-	d->pid = fork();
-	if (d->pid == 0) {
-		dup2(pfd[1], 1);
-		execl(path, path, "--log-level", "error", "--device", spec, (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	if (read(pfd[0], buf, sizeof(buf) - 1) <= 0 || strncmp(buf, "ready", 5)) {
-		fprintf(stderr, "bench-pci: %s did not start\n", path);
+	d->pid = uvf_spawn_uvfiod(getenv("UVFIOD") ? getenv("UVFIOD") : UVFIOD_PATH, args);
+	if (d->pid < 0)
 		exit(1);
-	}
-	close(pfd[0]);
 }
 
 static void stop(struct daemon *d)
 {
-	kill(d->pid, SIGTERM);
-	waitpid(d->pid, NULL, 0);
+	uvf_spawn_stop(d->pid);
 	unlink(d->sock);
 }
 

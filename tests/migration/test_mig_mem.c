@@ -36,6 +36,7 @@
 
 #include <uvfio/client.h>
 
+#include "spawn.h"
 #include "testutil.h"
 
 #define MEM_SIZE	(1u << 20)
@@ -68,61 +69,25 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
+/* uvfiod with one to three devices (dev3 only with dev2). */
 static void daemon_start(struct daemon *d, const char *dev1, const char *dev2, const char *dev3)
 {
 	const char *path = getenv("UVFIOD");
-	char *argv[12];
-	int pfd[2], n = 0;
-	char buf[16] = { 0 };
-	struct pollfd p;
-	ssize_t got;
+	const char *args[] = { "--log-level", "error", "--device", dev1,
+			       dev2 ? "--device" : NULL, dev2, dev3 ? "--device" : NULL, dev3,
+			       NULL };
 
 	if (!path)
 		die("UVFIOD is not set (run through meson test)");
-	if (pipe2(pfd, O_CLOEXEC))
-		die("pipe: %s", strerror(errno));
-	argv[n++] = (char *)path;
-	argv[n++] = "--log-level";
-	argv[n++] = "error";
-	argv[n++] = "--device";
-	argv[n++] = (char *)dev1;
-	if (dev2) {
-		argv[n++] = "--device";
-		argv[n++] = (char *)dev2;
-	}
-	if (dev3) {
-		argv[n++] = "--device";
-		argv[n++] = (char *)dev3;
-	}
-	argv[n] = NULL;
-	d->pid = fork();
+	d->pid = uvf_spawn_uvfiod(path, args);
 	if (d->pid < 0)
-		die("fork: %s", strerror(errno));
-	if (d->pid == 0) {
-		/* Never outlive a test that died. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(pfd[1], STDOUT_FILENO);
-		execv(path, argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	/* Sanitized builds start slowly. */
-	p = (struct pollfd){ .fd = pfd[0], .events = POLLIN };
-	if (poll(&p, 1, 30000) != 1)
-		die("uvfiod did not print ready");
-	got = read(pfd[0], buf, sizeof(buf) - 1);
-	close(pfd[0]);
-	if (got < 6 || strncmp(buf, "ready\n", 6))
-		die("uvfiod said '%s', not ready", buf);
+		die("uvfiod did not start");
 }
 
 static void daemon_stop(struct daemon *d)
 {
-	int st = 0;
-
-	kill(d->pid, SIGTERM);
-	if (waitpid(d->pid, &st, 0) != d->pid || !WIFEXITED(st) || WEXITSTATUS(st))
-		die("uvfiod exited badly (status 0x%x)", st);
+	if (uvf_spawn_stop(d->pid))
+		die("uvfiod did not stop cleanly");
 }
 
 static int group_setup(void **state)

@@ -23,6 +23,7 @@
 
 #include "devices/devices.h"
 #include "pci/regs.h"
+#include "spawn.h"
 #include "testutil.h"
 
 uint64_t tc_now_ms(void)
@@ -127,10 +128,8 @@ void pfx_call(struct pfx *f, void (*fn)(struct uvf_device *dev, void *arg), void
 void td_start(struct tdaemon *d, const char *name, const char *keys)
 {
 	const char *path = getenv("UVFIOD");
-	char spec[600], buf[16] = { 0 };
-	int pfd[2];
-	struct pollfd p;
-	ssize_t got;
+	char spec[600];
+	const char *args[] = { "--log-level", "error", "--device", spec, NULL };
 
 	if (!path)
 		die("UVFIOD is not set (run through meson test)");
@@ -138,55 +137,21 @@ void td_start(struct tdaemon *d, const char *name, const char *keys)
 	unlink(d->sock);
 	snprintf(spec, sizeof(spec), "pci-dma,socket=%s%s%s", d->sock, keys ? "," : "",
 		 keys ? keys : "");
-	if (pipe2(pfd, O_CLOEXEC))
-		die("pipe: %s", strerror(errno));
-	d->pid = fork();
+	d->pid = uvf_spawn_uvfiod(path, args);
 	if (d->pid < 0)
-		die("fork: %s", strerror(errno));
-	if (d->pid == 0) {
-		char *argv[] = { (char *)path, "--log-level", "error", "--device", spec, NULL };
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(pfd[1], STDOUT_FILENO);
-		execv(path, argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	p = (struct pollfd){ .fd = pfd[0], .events = POLLIN };
-	if (poll(&p, 1, 30000) != 1)
-		die("uvfiod did not print ready");
-	got = read(pfd[0], buf, sizeof(buf) - 1);
-	close(pfd[0]);
-	if (got < 6 || strncmp(buf, "ready\n", 6))
-		die("uvfiod said '%s', not ready", buf);
+		die("uvfiod did not start");
 }
 
 void td_stop(struct tdaemon *d)
 {
-	int st = 0;
-
-	kill(d->pid, SIGTERM);
-	if (waitpid(d->pid, &st, 0) != d->pid || !WIFEXITED(st) || WEXITSTATUS(st))
-		die("uvfiod exited badly (status 0x%x)", st);
+	if (uvf_spawn_stop(d->pid))
+		die("uvfiod did not stop cleanly");
 	unlink(d->sock);
 }
 
 int td_fds(const struct tdaemon *d)
 {
-	char path[64];
-	DIR *dir;
-	struct dirent *e;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)d->pid);
-	dir = opendir(path);
-	if (!dir)
-		return -1;
-	while ((e = readdir(dir)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(dir);
-	return n;
+	return uvf_proc_count_fds(d->pid);
 }
 
 /* ---- client ---- */

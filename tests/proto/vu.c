@@ -25,6 +25,7 @@
 
 #include "proto/proto.h"
 #include "proto/sock.h"
+#include "spawn.h"
 #include "testutil.h"
 
 /* ---- time ---- */
@@ -60,54 +61,17 @@ static void die(const char *fmt, ...)
 void vu_daemon_start(struct vu_daemon *d, const char *name)
 {
 	const char *path = getenv("UVFIOD");
-	char dev[256], size[32];
-	int p[2];
-	char buf[64];
-	size_t got = 0;
-	int64_t deadline;
+	char dev[256];
+	const char *args[] = { "--device", dev, NULL };
 
 	if (!path || !*path)
 		die("vu: UVFIOD is not set (run through meson test)");
 	memset(d, 0, sizeof(*d));
 	uvf_test_tmppath(d->sock, sizeof(d->sock), name);
-	snprintf(size, sizeof(size), "%u", VU_MEM_SIZE);
-	snprintf(dev, sizeof(dev), "mem,socket=%s,size=%s", d->sock, size);
-	if (pipe2(p, O_CLOEXEC) < 0)
-		die("vu: pipe: %s", strerror(errno));
-
-	d->pid = fork();
+	snprintf(dev, sizeof(dev), "mem,socket=%s,size=%u", d->sock, VU_MEM_SIZE);
+	d->pid = uvf_spawn_uvfiod(path, args);
 	if (d->pid < 0)
-		die("vu: fork: %s", strerror(errno));
-	if (d->pid == 0) {
-		char *argv[] = { (char *)path, "--device", dev, NULL };
-		int null = open("/dev/null", O_RDONLY);
-
-		/* Die with the test program, however it ends. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (null < 0 || dup2(null, 0) < 0 || dup2(p[1], 1) < 0)
-			_exit(127);
-		execv(path, argv);
-		_exit(127);
-	}
-	close(p[1]);
-	d->out_fd = p[0];
-
-	/* "ready" on stdout, within the timeout (sanitized builds start slowly). */
-	deadline = now_ms() + 4 * VU_TIMEOUT_MS;
-	while (got < 6) {
-		struct pollfd pf = { d->out_fd, POLLIN, 0 };
-		ssize_t n;
-
-		if (poll(&pf, 1, left_ms(deadline)) <= 0)
-			die("vu: uvfiod did not print ready");
-		n = read(d->out_fd, buf + got, sizeof(buf) - 1 - got);
-		if (n <= 0)
-			die("vu: uvfiod exited before ready");
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	if (strncmp(buf, "ready\n", 6))
-		die("vu: uvfiod said '%s', not ready", buf);
+		die("vu: uvfiod did not start");
 
 	/* The fd baseline: one negotiated client connected. */
 	{
@@ -123,54 +87,20 @@ void vu_daemon_start(struct vu_daemon *d, const char *name)
 
 void vu_daemon_stop(struct vu_daemon *d)
 {
-	struct pollfd pf = { d->out_fd, POLLIN, 0 };
-	int64_t deadline = now_ms() + 4 * VU_TIMEOUT_MS;
-	char buf[64];
-	int st = 0;
+	int r;
 
 	if (d->pid <= 0)
 		return;
-	kill(d->pid, SIGTERM);
-	/* Its stdout reaches EOF when it has exited (after the sanitizers'
-	 * exit checks). */
-	for (;;) {
-		int r = poll(&pf, 1, left_ms(deadline));
-
-		if (r <= 0) {
-			kill(d->pid, SIGKILL);
-			waitpid(d->pid, &st, 0);
-			d->pid = 0;
-			die("vu: uvfiod did not exit on SIGTERM");
-		}
-		if (read(d->out_fd, buf, sizeof(buf)) <= 0)
-			break;
-	}
-	if (waitpid(d->pid, &st, 0) != d->pid)
-		die("vu: waitpid: %s", strerror(errno));
+	r = uvf_spawn_stop(d->pid);
 	d->pid = 0;
-	close(d->out_fd);
-	d->out_fd = -1;
 	rmdir(uvf_test_tmpdir());
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		die("vu: uvfiod exited with status 0x%x (sanitizer report above?)", st);
+	if (r)
+		die("vu: uvfiod did not stop cleanly");
 }
 
 int vu_daemon_fds(const struct vu_daemon *d)
 {
-	char path[64];
-	struct dirent *e;
-	DIR *dir;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)d->pid);
-	dir = opendir(path);
-	if (!dir)
-		return -1;
-	while ((e = readdir(dir)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(dir);
-	return n;
+	return uvf_proc_count_fds(d->pid);
 }
 
 bool vu_daemon_alive(struct vu_daemon *d)

@@ -40,7 +40,6 @@
 
 struct vu_daemon {
 	pid_t pid;
-	int out_fd;			/* its stdout: "ready", then EOF at exit */
 	char sock[108];
 	int base_fds;			/* its open fds with one client connected */
 };
