@@ -3,7 +3,8 @@
  * the hops of the kernel's table (or fails with EINVAL, state unchanged);
  * a failure injected on every arc leaves the state at the last hop
  * reached (or ERROR); reset from every state gives RUNNING and ends the
- * data session; PROBE and bad-argument cases answer as the kernel does. */
+ * data session; PROBE and bad-argument cases answer as the kernel does;
+ * stream data a device hands out by reference arrives intact. */
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -36,7 +37,15 @@ struct walkdev {
 	enum uvf_mig_state arcs[32][2];
 	int narcs;
 	int fail_from, fail_to, fail_err;	/* inject: fail this arc once */
+	/* The data stream, produced through save_data_ref. */
+	enum { DATA_NONE, DATA_REF, DATA_BAD_REF } data_mode;
+	size_t data_pos;
+	unsigned refs;			/* replies that ended in a reference */
 };
+
+/* The stream of DATA_REF: STREAM_LEN bytes of a pattern. */
+#define STREAM_LEN	300000u
+static uint8_t stream[STREAM_LEN];
 
 static int hook(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mig_state to)
 {
@@ -65,6 +74,32 @@ static long save_data(struct uvf_device *dev, void *buf, size_t len)
 	return 0;
 }
 
+/* DATA_REF: the first bytes of each call copied, the rest by reference
+ * when it fills the read (the contract); DATA_BAD_REF: a reference that
+ * does not (a device bug the server must refuse). */
+static long save_data_ref(struct uvf_device *dev, void *buf, size_t len, const void **ref,
+			  size_t *ref_len)
+{
+	struct walkdev *w = uvf_device_priv(dev);
+	size_t n, copied;
+
+	pthread_mutex_lock(&w->lock);
+	n = w->data_mode == DATA_NONE ? 0 : STREAM_LEN - w->data_pos;
+	n = n < len ? n : len;
+	copied = n == len && n > 10 ? 10 : n;
+	if (w->data_mode == DATA_BAD_REF && n) {
+		copied = 0;
+		n = (n + 1) / 2;
+	}
+	memcpy(buf, stream + w->data_pos, copied);
+	*ref = n > copied ? stream + w->data_pos + copied : NULL;
+	*ref_len = n - copied;
+	w->refs += *ref_len != 0;
+	w->data_pos += n;
+	pthread_mutex_unlock(&w->lock);
+	return (long)n;
+}
+
 static int resume_data(struct uvf_device *dev, const void *buf, size_t len)
 {
 	(void)dev;
@@ -91,7 +126,8 @@ static const struct uvf_mig_ops walk_mig = {
 	.flags = ALL_FLAGS,
 	.stop = hook, .start = hook, .p2p = hook, .save_begin = hook, .save_end = hook,
 	.resume_begin = hook, .resume_end = hook,
-	.save_data = save_data, .resume_data = resume_data, .data_size = data_size,
+	.save_data = save_data, .save_data_ref = save_data_ref,
+	.resume_data = resume_data, .data_size = data_size,
 	.precopy_info = precopy_info,
 };
 
@@ -421,6 +457,50 @@ static void probe_and_bad_arguments(void **state)
 	assert_int_equal(e->w.narcs, 0);
 }
 
+static void set_data_mode(struct env *e, int mode)
+{
+	pthread_mutex_lock(&e->w.lock);
+	e->w.data_mode = mode;
+	e->w.data_pos = 0;
+	e->w.refs = 0;
+	pthread_mutex_unlock(&e->w.lock);
+}
+
+/* Replies whose tail the device hands out by reference carry exactly the
+ * stream; a reference that does not fill the read is refused with EIO,
+ * for good, and a reset starts over. */
+static void data_by_reference(void **state)
+{
+	struct env *e = *state;
+	static uint8_t got[STREAM_LEN + 65536];
+	size_t total = 0;
+	long n;
+
+	for (size_t i = 0; i < STREAM_LEN; i++)
+		stream[i] = (uint8_t)(i * 7 + i / 251);
+	assert_true(reach(e, UVF_VFIO_MIGRATION_STOP_COPY, S(STOP_COPY)));
+	set_data_mode(e, DATA_REF);
+	do {
+		n = uvf_client_mig_read(e->c, got + total, 65536);
+		assert_true(n >= 0);
+		total += (size_t)n;
+	} while (n == 65536);
+	assert_int_equal(total, STREAM_LEN);
+	assert_memory_equal(got, stream, STREAM_LEN);
+	pthread_mutex_lock(&e->w.lock);
+	assert_true(e->w.refs >= STREAM_LEN / 65536);	/* the path was taken */
+	pthread_mutex_unlock(&e->w.lock);
+	assert_int_equal(uvf_client_mig_read(e->c, got, 65536), 0);
+
+	assert_true(reach(e, UVF_VFIO_MIGRATION_STOP_COPY, S(STOP_COPY)));
+	set_data_mode(e, DATA_BAD_REF);
+	assert_int_equal(uvf_client_mig_read(e->c, got, 65536), -EIO);
+	assert_int_equal(uvf_client_mig_read(e->c, got, 65536), -EIO);
+	set_data_mode(e, DATA_NONE);
+	assert_int_equal(uvf_client_reset(e->c), 0);
+	assert_int_equal(get_state(e), S(RUNNING));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +509,7 @@ int main(void)
 		cmocka_unit_test(reset_from_every_state_gives_running),
 		cmocka_unit_test(stop_copy_to_pre_copy_fails_at_once),
 		cmocka_unit_test(probe_and_bad_arguments),
+		cmocka_unit_test(data_by_reference),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
