@@ -8,23 +8,18 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <uvfio/css.h>
 #include <uvfio/vfio-user.h>
 
 #include "client/client_impl.h"
-
-static void be16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
-}
 
 /* Format-1 CCW at guest offset off. */
 static void ccw1(uint8_t *g, size_t off, uint8_t cmd, uint8_t flags, uint16_t count, uint32_t cda)
 {
 	g[off] = cmd;
 	g[off + 1] = flags;
-	be16(g + off + 2, count);
-	be32(g + off + 4, cda);
+	uvf_css_put_be16(g + off + 2, count);
+	uvf_css_put_be32(g + off + 4, cda);
 }
 
 int uvf_client_ccw_open(struct uvf_client *c, size_t guest_mem, struct uvf_client_ccw *cc)
@@ -77,7 +72,7 @@ int uvf_client_ccw_start(struct uvf_client_ccw *cc, const uint8_t orb[12])
 	uint8_t io[UVF_CCW_IO_REGION_SIZE] = { 0 };
 
 	memcpy(io + UVF_CCW_IO_ORB_OFF, orb, UVF_CCW_ORB_AREA_SIZE);
-	be16(io + UVF_CCW_IO_SCSW_OFF + 2, 0x4000);	/* FC start */
+	uvf_css_put_be16(io + UVF_CCW_IO_SCSW_OFF + 2, 0x4000);	/* FC start */
 	return uvf_client_region_write(cc->c, UVF_VFIO_CCW_CONFIG_REGION_INDEX, 0, io, sizeof(io));
 }
 
@@ -139,13 +134,13 @@ int uvf_client_ccw_fba_rw(struct uvf_client_ccw *cc, bool write, uint32_t block,
 	/* Define Extent: mask, block size, locator = first block, 0..count-1. */
 	memset(g + 0x800, 0, 16);
 	g[0x800] = write ? 0x00 : 0x40;
-	be16(g + 0x802, (uint16_t)bs);
-	be32(g + 0x804, block);
-	be32(g + 0x80c, count - 1);
+	uvf_css_put_be16(g + 0x802, (uint16_t)bs);
+	uvf_css_put_be32(g + 0x804, block);
+	uvf_css_put_be32(g + 0x80c, count - 1);
 	/* Locate: op write-verify / read, count, logical block 0. */
 	memset(g + 0x810, 0, 8);
 	g[0x810] = write ? 0x05 : 0x06;
-	be16(g + 0x812, (uint16_t)count);
+	uvf_css_put_be16(g + 0x812, (uint16_t)count);
 	ccw1(g, 0, 0x63, 0x40, 16, base + 0x800);
 	ccw1(g, 8, 0x43, 0x40, 8, base + 0x810);
 	/* One data CCW per block, data-chained (fba-disk.md §4.1). */
@@ -154,10 +149,10 @@ int uvf_client_ccw_fba_rw(struct uvf_client_ccw *cc, bool write, uint32_t block,
 		     base + 0x1000 + n * bs);
 	if (write)
 		memcpy(g + 0x1000, buf, len);
-	be32(orb, 0x12345678);
-	be16(orb + 4, 0x0080 | 0x0040 | 0x0002);	/* format 1, prefetch, 64-bit IDAWs */
+	uvf_css_put_be32(orb, 0x12345678);
+	uvf_css_put_be16(orb + 4, 0x0080 | 0x0040 | 0x0002);	/* format 1, prefetch, 64-bit IDAWs */
 	orb[6] = 0xff;
-	be32(orb + 8, base);
+	uvf_css_put_be32(orb + 8, base);
 	if ((r = uvf_client_ccw_start(cc, orb)))
 		return r;
 	/* Wait for the final status (intermediate ones are read past). */

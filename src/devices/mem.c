@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/le.h"
 #include "devices/devices.h"
 #include "migration/memstream.h"
 
@@ -31,26 +32,11 @@ struct mem_dev {
 	struct uvf_memstream_loader *loader;	/* resuming session */
 };
 
-static void put_le(uint8_t *p, uint64_t v, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	while (n--)
-		v = v << 8 | p[n];
-	return v;
-}
-
 static void build_blob(const struct mem_dev *m, uint8_t blob[MEM_BLOB_SIZE])
 {
-	put_le(blob, MEM_BLOB_MAGIC, 4);
-	put_le(blob + 4, MEM_BLOB_VER, 4);
-	put_le(blob + 8, m->size, 8);
+	uvf_le_put(blob, MEM_BLOB_MAGIC, 4);
+	uvf_le_put(blob + 4, MEM_BLOB_VER, 4);
+	uvf_le_put(blob + 8, m->size, 8);
 }
 
 static int check_blob(void *arg, const void *blob, size_t len)
@@ -58,8 +44,8 @@ static int check_blob(void *arg, const void *blob, size_t len)
 	const struct mem_dev *m = arg;
 	const uint8_t *b = blob;
 
-	if (len != MEM_BLOB_SIZE || get_le(b, 4) != MEM_BLOB_MAGIC ||
-	    get_le(b + 4, 4) != MEM_BLOB_VER || get_le(b + 8, 8) != m->size)
+	if (len != MEM_BLOB_SIZE || uvf_le_get(b, 4) != MEM_BLOB_MAGIC ||
+	    uvf_le_get(b + 4, 4) != MEM_BLOB_VER || uvf_le_get(b + 8, 8) != m->size)
 		return -EINVAL;
 	return 0;
 }

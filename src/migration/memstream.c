@@ -10,6 +10,7 @@
 
 #include <xxhash.h>
 
+#include "core/le.h"
 #include "migration/memstream.h"
 
 #define PAGE		UVF_MEMSTREAM_PAGE_SIZE
@@ -39,36 +40,6 @@ enum rec_type { REC_PAGES = 1, REC_BLOB = 2, REC_END = 3 };
 #define REF_MIN		(64u << 10)
 
 /* ---- little-endian fields ---------------------------------------------------- */
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 3; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static size_t min_sz(size_t a, uint64_t b)
 {
@@ -269,13 +240,13 @@ int uvf_memstream_saver_create(const void *mem, uint64_t size, uint32_t dev_id, 
 		return -ENOMEM;
 	}
 
-	put_le64(s->head, STREAM_MAGIC);
-	put_le32(s->head + 8, UVF_MEMSTREAM_VERSION);
-	put_le32(s->head + 12, HDR);
-	put_le32(s->head + 16, dev_id);
-	put_le32(s->head + 20, PAGE);
-	put_le64(s->head + 24, size);
-	put_le32(s->head + 32, precopy ? HDR_F_PRECOPY : 0);
+	uvf_le_put64(s->head, STREAM_MAGIC);
+	uvf_le_put32(s->head + 8, UVF_MEMSTREAM_VERSION);
+	uvf_le_put32(s->head + 12, HDR);
+	uvf_le_put32(s->head + 16, dev_id);
+	uvf_le_put32(s->head + 20, PAGE);
+	uvf_le_put64(s->head + 24, size);
+	uvf_le_put32(s->head + 32, precopy ? HDR_F_PRECOPY : 0);
 	s->head_len = HDR;
 	s->head_initial = true;
 	s->initial_left = HDR + size;
@@ -297,9 +268,9 @@ void uvf_memstream_saver_destroy(struct uvf_memstream_saver *s)
 
 static void set_head(struct uvf_memstream_saver *s, uint32_t type, uint32_t count, uint64_t arg)
 {
-	put_le32(s->head, type);
-	put_le32(s->head + 4, count);
-	put_le64(s->head + 8, arg);
+	uvf_le_put32(s->head, type);
+	uvf_le_put32(s->head + 4, count);
+	uvf_le_put64(s->head + 8, arg);
 	s->head_len = REC;
 	s->head_pos = 0;
 	s->head_hashed = false;
@@ -369,7 +340,7 @@ static void start_end(struct uvf_memstream_saver *s)
 {
 	set_head(s, REC_END, 0, 0);
 	uvf_mshash_update(&s->hash, s->head, 8);
-	put_le64(s->head + 8, uvf_mshash_digest(&s->hash));
+	uvf_le_put64(s->head + 8, uvf_mshash_digest(&s->hash));
 	s->head_hashed = true;
 	s->pay_len = s->pay_pos = 0;
 }
@@ -737,22 +708,22 @@ static int check_header(const struct uvf_memstream_loader *l)
 
 	/* Magic first, then version: a newer layout may move everything
 	 * after the version. */
-	if (get_le64(h) != STREAM_MAGIC)
+	if (uvf_le_get64(h) != STREAM_MAGIC)
 		return -EINVAL;
-	if (get_le32(h + 8) != UVF_MEMSTREAM_VERSION || get_le32(h + 12) != HDR)
+	if (uvf_le_get32(h + 8) != UVF_MEMSTREAM_VERSION || uvf_le_get32(h + 12) != HDR)
 		return -EINVAL;
-	if (get_le32(h + 16) != l->dev_id || get_le32(h + 20) != PAGE ||
-	    get_le64(h + 24) != l->size)
+	if (uvf_le_get32(h + 16) != l->dev_id || uvf_le_get32(h + 20) != PAGE ||
+	    uvf_le_get64(h + 24) != l->size)
 		return -EINVAL;
-	if ((get_le32(h + 32) & ~HDR_F_PRECOPY) || get_le32(h + 36) || get_le64(h + 40))
+	if ((uvf_le_get32(h + 32) & ~HDR_F_PRECOPY) || uvf_le_get32(h + 36) || uvf_le_get64(h + 40))
 		return -EINVAL;
 	return 0;
 }
 
 static int start_record(struct uvf_memstream_loader *l)
 {
-	uint32_t type = get_le32(l->acc), count = get_le32(l->acc + 4);
-	uint64_t arg = get_le64(l->acc + 8);
+	uint32_t type = uvf_le_get32(l->acc), count = uvf_le_get32(l->acc + 4);
+	uint64_t arg = uvf_le_get64(l->acc + 8);
 
 	switch (type) {
 	case REC_PAGES:
@@ -821,7 +792,7 @@ static int consume(struct uvf_memstream_loader *l, const uint8_t *p, size_t len)
 				/* END's checksum field is the one part of the
 				 * stream the checksum does not cover. */
 				uvf_mshash_update(&l->hash, l->acc,
-						 get_le32(l->acc) == REC_END ? 8 : REC);
+						 uvf_le_get32(l->acc) == REC_END ? 8 : REC);
 				l->acc_len = 0;
 				if ((r = start_record(l)))
 					return r;

@@ -17,24 +17,13 @@
 #include <unistd.h>
 
 #include "devices/devices.h"
+#include "core/le.h"
 #include "migration/fsm.h"
 #include "migration/memstream.h"
 #include "pci/pci_dma.h"
 
 #define MEM_REGION	UVF_VFIO_PCI_BAR2_REGION_INDEX
 #define NR_IRQS		(UVF_PDMA_REMAP_IRQ + 1)
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
 static void set_lo(uint64_t *r, uint32_t v)
 {
@@ -146,9 +135,9 @@ static bool msix_access(struct uvf_pdma *p, uint32_t off, uint32_t *v, bool writ
 		/* The VMM emulates the table; a copy forwarded to us is kept
 		 * as plain storage and has no effect on delivery. */
 		if (write)
-			put_le32(e, *v);
+			uvf_le_put32(e, *v);
 		else
-			*v = get_le32(e);
+			*v = uvf_le_get32(e);
 		return true;
 	}
 	if (off == UVF_PDMA_MSIX_PBA || off == UVF_PDMA_MSIX_PBA + 4) {
@@ -173,7 +162,7 @@ static int bar0_access(struct uvf_pdma *p, uint64_t off, uint8_t *buf, uint32_t 
 		return 0;
 	}
 	for (uint32_t i = 0; i < count; i += 4) {
-		uint32_t o = (uint32_t)off + i, v = write ? get_le32(buf + i) : 0;
+		uint32_t o = (uint32_t)off + i, v = write ? uvf_le_get32(buf + i) : 0;
 		bool ok;
 
 		if (o >= UVF_PDMA_MSIX_TABLE) {
@@ -187,7 +176,7 @@ static int bar0_access(struct uvf_pdma *p, uint64_t off, uint8_t *buf, uint32_t 
 			ok = reg_read(p, o, &v);
 		}
 		if (!write)
-			put_le32(buf + i, ok ? v : 0xffffffffu);
+			uvf_le_put32(buf + i, ok ? v : 0xffffffffu);
 	}
 	return 0;
 }

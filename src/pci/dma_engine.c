@@ -28,6 +28,7 @@
 
 #include <uvfio/vfio-user.h>
 
+#include "core/le.h"
 #include "pci/pci_dma.h"
 
 #define SYNC_CHUNK	(1u << 20)	/* bytes per direct step */
@@ -35,25 +36,6 @@
 #define RUN_BUDGET	(8u << 20)	/* bytes per kick before yielding to the loop */
 #define STEP_COST	256u		/* budget charged per step, so tiny jobs yield too */
 #define STEP_ASYNC	1		/* step() result: a message step is outstanding */
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
 
 static void run(struct uvf_loop *loop, void *arg);
 
@@ -162,7 +144,7 @@ static void halt(struct uvf_pdma *p, uint32_t code, uint64_t addr)
 					     UVF_PDMA_DESC_STATUS);
 
 		if (st) {
-			put_le32(st, ds);
+			uvf_le_put32(st, ds);
 			uvf_dma_mark_dirty(p->dev, slot_iova(p, p->r.ring_head) +
 					   UVF_PDMA_DESC_STATUS, 4);
 		}
@@ -395,10 +377,10 @@ static void fetch_done(struct uvf_device *dev, void *arg, int err, const void *d
 			const uint8_t *d = data;
 
 			p->r.cur = (struct uvf_pdma_desc){
-				.src = get_le64(d + UVF_PDMA_DESC_SRC),
-				.dst = get_le64(d + UVF_PDMA_DESC_DST),
-				.len = get_le32(d + UVF_PDMA_DESC_LEN),
-				.flags = get_le32(d + UVF_PDMA_DESC_FLAGS),
+				.src = uvf_le_get64(d + UVF_PDMA_DESC_SRC),
+				.dst = uvf_le_get64(d + UVF_PDMA_DESC_DST),
+				.len = uvf_le_get32(d + UVF_PDMA_DESC_LEN),
+				.flags = uvf_le_get32(d + UVF_PDMA_DESC_FLAGS),
 			};
 			check_desc(p);
 		}
@@ -473,10 +455,10 @@ static long step_fetch(struct uvf_pdma *p)
 		return STEP_ASYNC;
 	}
 	p->r.cur = (struct uvf_pdma_desc){
-		.src = get_le64(d + UVF_PDMA_DESC_SRC),
-		.dst = get_le64(d + UVF_PDMA_DESC_DST),
-		.len = get_le32(d + UVF_PDMA_DESC_LEN),
-		.flags = get_le32(d + UVF_PDMA_DESC_FLAGS),
+		.src = uvf_le_get64(d + UVF_PDMA_DESC_SRC),
+		.dst = uvf_le_get64(d + UVF_PDMA_DESC_DST),
+		.len = uvf_le_get32(d + UVF_PDMA_DESC_LEN),
+		.flags = uvf_le_get32(d + UVF_PDMA_DESC_FLAGS),
 	};
 	return check_desc(p) ? -1 : 0;
 }
@@ -526,7 +508,7 @@ static long step_writeback(struct uvf_pdma *p)
 	uint8_t *st, word[4];
 	int r;
 
-	put_le32(word, UVF_PDMA_DS_DONE);
+	uvf_le_put32(word, UVF_PDMA_DS_DONE);
 	if ((r = reach(p, false, iova, UVF_VU_DMA_MAP_F_WRITE, &n, &st))) {
 		halt(p, err_code(r), iova);
 		return -1;

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/le.h"
 #include "migration/fsm.h"
 #include "migration/memstream.h"
 #include "pci/pci_dma.h"
@@ -44,17 +45,14 @@ struct cursor {
 
 static void put(struct cursor *c, uint64_t v, unsigned n)
 {
-	for (unsigned i = 0; i < n; i++)
-		c->w[c->at + i] = (uint8_t)(v >> (8 * i));
+	uvf_le_put(c->w + c->at, v, n);
 	c->at += n;
 }
 
 static uint64_t get(struct cursor *c, unsigned n)
 {
-	uint64_t v = 0;
+	uint64_t v = uvf_le_get(c->r + c->at, n);
 
-	for (unsigned i = n; i--;)
-		v = v << 8 | c->r[c->at + i];
 	c->at += n;
 	return v;
 }
