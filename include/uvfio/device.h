@@ -194,7 +194,8 @@ struct uvf_mig_ops {
 	/* Produce up to len bytes of the stream; return the count.  0 means
 	 * end of stream in STOP_COPY and "nothing now" in PRE_COPY(_P2P). */
 	long (*save_data)(struct uvf_device *dev, void *buf, size_t len);
-	/* Optional; used instead of save_data when set.  The same bytes, but
+	/* Used instead of save_data when set (a device needs one of the
+	 * two).  The same bytes, but
 	 * the last *ref_len of the count may be handed out by reference at
 	 * *ref instead of being copied into buf (the first count - *ref_len
 	 * are in buf; a count with a reference is all of len); the server

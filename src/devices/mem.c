@@ -13,7 +13,7 @@
 
 #include "core/le.h"
 #include "devices/devices.h"
-#include "migration/memstream.h"
+#include "migration/memsession.h"
 
 /* Stream device id "mem0" and the device blob: u32 magic "MEMB",
  * u32 version, u64 memory size (little-endian).  The device has no
@@ -28,8 +28,7 @@ struct mem_dev {
 	uint8_t *mem;
 	size_t size;
 	int fd;
-	struct uvf_memstream_saver *saver;	/* saving session */
-	struct uvf_memstream_loader *loader;	/* resuming session */
+	struct uvf_memsession ms;		/* the migration data session */
 };
 
 static void build_blob(const struct mem_dev *m, uint8_t blob[MEM_BLOB_SIZE])
@@ -64,19 +63,12 @@ static int mem_stop(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mi
 {
 	struct mem_dev *m = uvf_device_priv(dev);
 	uint8_t blob[MEM_BLOB_SIZE];
-	int r;
 
 	(void)to;
 	if (!precopy_state(from))
 		return 0;
-	if (!m->saver)
-		return -EIO;	/* pre-copy without a stream: our bug */
 	build_blob(m, blob);
-	r = uvf_memstream_saver_final(m->saver, blob, sizeof(blob));
-	if (r)
-		uvf_log(UVF_LOG_WARN, dev, "%s->STOP_COPY: cannot finish the stream: %s",
-			from == UVF_MIG_STATE_PRE_COPY ? "PRE_COPY" : "PRE_COPY_P2P", strerror(-r));
-	return r;
+	return uvf_memsession_final(&m->ms, blob);
 }
 
 static int mem_nop(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mig_state to)
@@ -87,49 +79,28 @@ static int mem_nop(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mig
 	return 0;
 }
 
-static void drop_session(struct mem_dev *m)
+static struct uvf_memsession *ms_of(struct uvf_device *dev)
 {
-	uvf_memstream_saver_destroy(m->saver);
-	uvf_memstream_loader_destroy(m->loader);
-	m->saver = NULL;
-	m->loader = NULL;
+	return &((struct mem_dev *)uvf_device_priv(dev))->ms;
 }
 
 static int mem_save_begin(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mig_state to)
 {
 	struct mem_dev *m = uvf_device_priv(dev);
-	bool pre = precopy_state(to);
 	uint8_t blob[MEM_BLOB_SIZE];
-	int r;
 
 	(void)from;
-	drop_session(m);
-	r = uvf_memstream_saver_create(m->mem, m->size, MEM_STREAM_ID, pre, &m->saver);
-	if (!r && !pre) {
-		/* STOP->STOP_COPY: the memory is frozen, the image is final. */
-		build_blob(m, blob);
-		r = uvf_memstream_saver_final(m->saver, blob, sizeof(blob));
-	}
-	if (r) {
-		uvf_log(UVF_LOG_WARN, dev, "cannot open a saving stream: %s", strerror(-r));
-		drop_session(m);
-	}
-	return r;
+	/* STOP->STOP_COPY: the memory is frozen, the image is final. */
+	build_blob(m, blob);
+	return uvf_memsession_save(&m->ms, precopy_state(to), blob);
 }
 
 static int mem_resume_begin(struct uvf_device *dev, enum uvf_mig_state from,
 			    enum uvf_mig_state to)
 {
-	struct mem_dev *m = uvf_device_priv(dev);
-	int r;
-
 	(void)from;
 	(void)to;
-	drop_session(m);
-	r = uvf_memstream_loader_create(m->mem, m->size, MEM_STREAM_ID, MEM_BLOB_SIZE, &m->loader);
-	if (r)
-		uvf_log(UVF_LOG_WARN, dev, "cannot open a resuming stream: %s", strerror(-r));
-	return r;
+	return uvf_memsession_resume(ms_of(dev));
 }
 
 /* RESUMING->STOP: validate the whole image, then apply it.  IRQ wiring
@@ -137,74 +108,37 @@ static int mem_resume_begin(struct uvf_device *dev, enum uvf_mig_state from,
 static int mem_resume_end(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mig_state to)
 {
 	struct mem_dev *m = uvf_device_priv(dev);
-	int r;
 
 	(void)from;
 	(void)to;
-	if (!m->loader)
-		return -EINVAL;
-	r = uvf_memstream_loader_finish(m->loader, check_blob, m, NULL, NULL);
-	if (r)
-		uvf_log(UVF_LOG_WARN, dev,
-			"RESUMING->STOP: image rejected (%s); memory unchanged, reset to start over",
-			strerror(-r));
-	return r;
+	return uvf_memsession_apply(&m->ms, check_blob, m, NULL);
 }
 
-static long mem_save_data(struct uvf_device *dev, void *buf, size_t len)
+static long mem_save_data(struct uvf_device *dev, void *buf, size_t len, const void **ref,
+			  size_t *ref_len)
 {
-	struct mem_dev *m = uvf_device_priv(dev);
-
-	if (!m->saver)
-		return -EINVAL;
-	return uvf_memstream_saver_read(m->saver, buf, len);
-}
-
-static long mem_save_data_ref(struct uvf_device *dev, void *buf, size_t len, const void **ref,
-			      size_t *ref_len)
-{
-	struct mem_dev *m = uvf_device_priv(dev);
-
-	if (!m->saver)
-		return -EINVAL;
-	return uvf_memstream_saver_read_ref(m->saver, buf, len, ref, ref_len);
+	return uvf_memsession_read(ms_of(dev), buf, len, ref, ref_len);
 }
 
 static int mem_resume_data(struct uvf_device *dev, const void *buf, size_t len)
 {
-	struct mem_dev *m = uvf_device_priv(dev);
-	int r;
-
-	if (!m->loader)
-		return -EINVAL;
-	r = uvf_memstream_loader_write(m->loader, buf, len);
-	if (r)
-		uvf_log(UVF_LOG_WARN, dev, "MIG_DATA_WRITE: bad image: %s", strerror(-r));
-	return r;
+	return uvf_memsession_write(ms_of(dev), buf, len);
 }
 
 static int mem_data_size(struct uvf_device *dev, uint64_t *bytes)
 {
-	struct mem_dev *m = uvf_device_priv(dev);
-
-	*bytes = m->saver ? uvf_memstream_saver_size(m->saver, MEM_BLOB_SIZE)
-			  : uvf_memstream_full_size(m->size, MEM_BLOB_SIZE);
+	*bytes = uvf_memsession_size(ms_of(dev));
 	return 0;
 }
 
 static int mem_precopy_info(struct uvf_device *dev, uint64_t *initial, uint64_t *dirty)
 {
-	struct mem_dev *m = uvf_device_priv(dev);
-
-	if (!m->saver)
-		return -EINVAL;
-	uvf_memstream_saver_precopy_info(m->saver, initial, dirty);
-	return 0;
+	return uvf_memsession_precopy_info(ms_of(dev), initial, dirty);
 }
 
 static void mem_session_end(struct uvf_device *dev)
 {
-	drop_session(uvf_device_priv(dev));
+	uvf_memsession_end(ms_of(dev));
 }
 
 static const struct uvf_mig_ops mem_mig_ops = {
@@ -217,8 +151,7 @@ static const struct uvf_mig_ops mem_mig_ops = {
 	.save_end = mem_nop,		/* the stream goes in session_end */
 	.resume_begin = mem_resume_begin,
 	.resume_end = mem_resume_end,
-	.save_data = mem_save_data,
-	.save_data_ref = mem_save_data_ref,
+	.save_data_ref = mem_save_data,
 	.resume_data = mem_resume_data,
 	.data_size = mem_data_size,
 	.precopy_info = mem_precopy_info,
@@ -237,7 +170,7 @@ static void mem_destroy(struct uvf_device *dev)
 {
 	struct mem_dev *m = uvf_device_priv(dev);
 
-	drop_session(m);
+	uvf_memsession_end(&m->ms);
 	munmap(m->mem, m->size);
 	close(m->fd);
 	free(m);
@@ -281,6 +214,8 @@ int uvf_mem_device_create(struct uvf_loop *loop, const struct uvf_devargs *a,
 	if ((ret = uvf_device_create(loop, "mem", UVF_VFIO_DEVICE_FLAGS_RESET, 1, 1, &mem_ops, m,
 				     &dev)))
 		goto err_map;
+	m->ms = (struct uvf_memsession){ .dev = dev, .mem = m->mem, .size = size,
+					 .stream_id = MEM_STREAM_ID, .blob_len = MEM_BLOB_SIZE };
 	r.size = size;
 	r.flags = UVF_VFIO_REGION_INFO_FLAG_READ | UVF_VFIO_REGION_INFO_FLAG_WRITE |
 		  UVF_VFIO_REGION_INFO_FLAG_MMAP;

@@ -61,7 +61,8 @@ int uvf_device_set_migration(struct uvf_device *d, const struct uvf_mig_ops *ops
 {
 	const uint64_t f = ops ? ops->flags : 0;
 
-	if (ops && (!(f & UVF_VFIO_MIGRATION_STOP_COPY) || !ops->save_data ||
+	if (ops && (!(f & UVF_VFIO_MIGRATION_STOP_COPY) ||
+		    (!ops->save_data && !ops->save_data_ref) ||
 		    !ops->resume_data || !ops->data_size ||
 		    ((f & UVF_VFIO_MIGRATION_PRE_COPY) && !ops->precopy_info) ||
 		    (f & ~(uint64_t)(UVF_VFIO_MIGRATION_STOP_COPY | UVF_VFIO_MIGRATION_P2P |

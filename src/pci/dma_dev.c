@@ -522,6 +522,9 @@ int uvf_pci_dma_device_create(struct uvf_loop *loop, const struct uvf_devargs *a
 			      &pdma_ops, p, &p->dev);
 	if (r)
 		goto err_map;
+	p->ms = (struct uvf_memsession){ .dev = p->dev, .mem = p->mem, .size = p->mem_size,
+					 .stream_id = UVF_PDMA_STREAM_ID,
+					 .blob_len = UVF_PDMA_BLOB_SIZE };
 	if ((r = setup(p, &args))) {
 		uvf_device_destroy(p->dev);	/* frees p through pdma_destroy */
 		return r;

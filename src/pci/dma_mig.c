@@ -31,7 +31,6 @@
 #include "migration/memstream.h"
 #include "pci/pci_dma.h"
 
-#define STREAM_ID	0x414d4450u	/* "PDMA" */
 #define BLOB_MAGIC	0x424d4450u	/* "PDMB" */
 #define BLOB_VERSION	1u
 
@@ -151,17 +150,9 @@ static int check_blob(void *arg, const void *blob, size_t len)
 
 /* ---- sessions -------------------------------------------------------------------- */
 
-static void drop_session(struct uvf_pdma *p)
-{
-	uvf_memstream_saver_destroy(p->saver);
-	uvf_memstream_loader_destroy(p->loader);
-	p->saver = NULL;
-	p->loader = NULL;
-}
-
 void uvf_pdma_mig_reset(struct uvf_pdma *p)
 {
-	drop_session(p);
+	uvf_memsession_end(&p->ms);
 	if (p->irq_timer)
 		uvf_loop_del_timer(uvf_device_loop(p->dev), p->irq_timer);
 	p->irq_timer = 0;
@@ -177,25 +168,25 @@ static bool running_state(enum uvf_mig_state s)
 	return s == UVF_MIG_STATE_RUNNING || s == UVF_MIG_STATE_PRE_COPY;
 }
 
-/* The engine is quiet: this is the device's final state. */
+/* The registers' blob: the device's final state, once the engine is quiet. */
+static int encode_blob(struct uvf_pdma *p, uint8_t blob[UVF_PDMA_BLOB_SIZE])
+{
+	size_t n = uvf_pdma_blob_encode(&p->r, p->mem_size, blob);
+
+	if (n != UVF_PDMA_BLOB_SIZE) {
+		uvf_log(UVF_LOG_ERROR, p->dev, "register blob is %zu bytes, not %u", n,
+			UVF_PDMA_BLOB_SIZE);
+		return -EIO;
+	}
+	return 0;
+}
+
 static int finish_stream(struct uvf_pdma *p)
 {
 	uint8_t blob[UVF_PDMA_BLOB_SIZE];
-	size_t n = uvf_pdma_blob_encode(&p->r, p->mem_size, blob);
-	int r;
+	int r = encode_blob(p, blob);
 
-	if (n != sizeof(blob)) {
-		uvf_log(UVF_LOG_ERROR, p->dev, "register blob is %zu bytes, not %zu", n,
-			sizeof(blob));
-		return -EIO;
-	}
-	if (!p->saver)
-		return -EIO;	/* a saving arc without a stream: our bug */
-	r = uvf_memstream_saver_final(p->saver, blob, sizeof(blob));
-	if (r)
-		uvf_log(UVF_LOG_WARN, p->dev, "cannot finish the migration stream: %s",
-			strerror(-r));
-	return r;
+	return r ? r : uvf_memsession_final(&p->ms, blob);
 }
 
 /* ---- arcs ------------------------------------------------------------------------ */
@@ -280,13 +271,8 @@ static void precopy_acked(struct uvf_device *dev, int err)
 
 	/* The VMM has given up its mapping: from here on every write to the
 	 * memory goes through the device, and the stream starts. */
-	if (!err) {
-		drop_session(p);
-		err = uvf_memstream_saver_create(p->mem, p->mem_size, STREAM_ID, true, &p->saver);
-		if (err)
-			uvf_log(UVF_LOG_WARN, dev, "cannot open a pre-copy stream: %s",
-				strerror(-err));
-	}
+	if (!err)
+		err = uvf_memsession_save(&p->ms, true, NULL);
 	if (err && uvf_pdma_set_mem_layout(p, true) == 0)
 		uvf_remap_change(&p->remap, 1u << UVF_VFIO_PCI_BAR2_REGION_INDEX, NULL);
 	uvf_mig_arc_done(dev, err);
@@ -301,16 +287,10 @@ static int pdma_save_begin(struct uvf_device *dev, enum uvf_mig_state from,
 	(void)from;
 	if (!precopy_state(to)) {
 		/* STOP->STOP_COPY: the device is stopped, the image is final. */
-		drop_session(p);
-		r = uvf_memstream_saver_create(p->mem, p->mem_size, STREAM_ID, false, &p->saver);
-		if (r) {
-			uvf_log(UVF_LOG_WARN, dev, "cannot open a saving stream: %s", strerror(-r));
-			return r;
-		}
-		r = finish_stream(p);
-		if (r)
-			drop_session(p);
-		return r;
+		uint8_t blob[UVF_PDMA_BLOB_SIZE];
+
+		r = encode_blob(p, blob);
+		return r ? r : uvf_memsession_save(&p->ms, false, blob);
 	}
 	if (!uvf_remap_enabled(&p->remap)) {
 		uvf_log(UVF_LOG_WARN, dev,
@@ -345,17 +325,9 @@ static int pdma_save_end(struct uvf_device *dev, enum uvf_mig_state from,
 static int pdma_resume_begin(struct uvf_device *dev, enum uvf_mig_state from,
 			     enum uvf_mig_state to)
 {
-	struct uvf_pdma *p = uvf_pdma_of(dev);
-	int r;
-
 	(void)from;
 	(void)to;
-	drop_session(p);
-	r = uvf_memstream_loader_create(p->mem, p->mem_size, STREAM_ID, UVF_PDMA_BLOB_SIZE,
-					&p->loader);
-	if (r)
-		uvf_log(UVF_LOG_WARN, dev, "cannot open a resuming stream: %s", strerror(-r));
-	return r;
+	return uvf_memsession_resume(&uvf_pdma_of(dev)->ms);
 }
 
 static int pdma_resume_end(struct uvf_device *dev, enum uvf_mig_state from,
@@ -363,21 +335,12 @@ static int pdma_resume_end(struct uvf_device *dev, enum uvf_mig_state from,
 {
 	struct uvf_pdma *p = uvf_pdma_of(dev);
 	const void *blob;
-	size_t len;
 	int r;
 
 	(void)from;
 	(void)to;
-	if (!p->loader)
-		return -EINVAL;
-	r = uvf_memstream_loader_finish(p->loader, check_blob, p, &blob, &len);
-	if (r) {
-		uvf_log(UVF_LOG_WARN, dev,
-			"RESUMING->STOP: image rejected (%s); device unchanged, "
-			"reset to start over",
-			strerror(-r));
+	if ((r = uvf_memsession_apply(&p->ms, check_blob, p, &blob)))
 		return r;
-	}
 	/* The engine is quiesced (the device is stopped); a transfer the
 	 * source left half done continues from here when it runs. */
 	memset(&p->r, 0, sizeof(p->r));
@@ -388,60 +351,31 @@ static int pdma_resume_end(struct uvf_device *dev, enum uvf_mig_state from,
 	return 0;
 }
 
-static long pdma_save_data(struct uvf_device *dev, void *buf, size_t len)
+static long pdma_save_data(struct uvf_device *dev, void *buf, size_t len, const void **ref,
+			   size_t *ref_len)
 {
-	struct uvf_pdma *p = uvf_pdma_of(dev);
-
-	if (!p->saver)
-		return -EINVAL;
-	return uvf_memstream_saver_read(p->saver, buf, len);
-}
-
-static long pdma_save_data_ref(struct uvf_device *dev, void *buf, size_t len, const void **ref,
-			       size_t *ref_len)
-{
-	struct uvf_pdma *p = uvf_pdma_of(dev);
-
-	if (!p->saver)
-		return -EINVAL;
-	return uvf_memstream_saver_read_ref(p->saver, buf, len, ref, ref_len);
+	return uvf_memsession_read(&uvf_pdma_of(dev)->ms, buf, len, ref, ref_len);
 }
 
 static int pdma_resume_data(struct uvf_device *dev, const void *buf, size_t len)
 {
-	struct uvf_pdma *p = uvf_pdma_of(dev);
-	int r;
-
-	if (!p->loader)
-		return -EINVAL;
-	r = uvf_memstream_loader_write(p->loader, buf, len);
-	if (r)
-		uvf_log(UVF_LOG_WARN, dev, "MIG_DATA_WRITE: bad image: %s", strerror(-r));
-	return r;
+	return uvf_memsession_write(&uvf_pdma_of(dev)->ms, buf, len);
 }
 
 static int pdma_data_size(struct uvf_device *dev, uint64_t *bytes)
 {
-	struct uvf_pdma *p = uvf_pdma_of(dev);
-
-	*bytes = p->saver ? uvf_memstream_saver_size(p->saver, UVF_PDMA_BLOB_SIZE)
-			  : uvf_memstream_full_size(p->mem_size, UVF_PDMA_BLOB_SIZE);
+	*bytes = uvf_memsession_size(&uvf_pdma_of(dev)->ms);
 	return 0;
 }
 
 static int pdma_precopy_info(struct uvf_device *dev, uint64_t *initial, uint64_t *dirty)
 {
-	struct uvf_pdma *p = uvf_pdma_of(dev);
-
-	if (!p->saver)
-		return -EINVAL;
-	uvf_memstream_saver_precopy_info(p->saver, initial, dirty);
-	return 0;
+	return uvf_memsession_precopy_info(&uvf_pdma_of(dev)->ms, initial, dirty);
 }
 
 static void pdma_session_end(struct uvf_device *dev)
 {
-	drop_session(uvf_pdma_of(dev));
+	uvf_memsession_end(&uvf_pdma_of(dev)->ms);
 }
 
 const struct uvf_mig_ops uvf_pdma_mig_ops = {
@@ -454,8 +388,7 @@ const struct uvf_mig_ops uvf_pdma_mig_ops = {
 	.save_end = pdma_save_end,
 	.resume_begin = pdma_resume_begin,
 	.resume_end = pdma_resume_end,
-	.save_data = pdma_save_data,
-	.save_data_ref = pdma_save_data_ref,
+	.save_data_ref = pdma_save_data,
 	.resume_data = pdma_resume_data,
 	.data_size = pdma_data_size,
 	.precopy_info = pdma_precopy_info,

@@ -16,11 +16,10 @@
 #include <uvfio/device.h>
 #include <uvfio/pci-dma.h>
 
+#include "migration/memsession.h"
 #include "pci/config.h"
 #include "pci/remap.h"
 
-struct uvf_memstream_saver;
-struct uvf_memstream_loader;
 
 /* A descriptor as the engine holds it (host order). */
 struct uvf_pdma_desc {
@@ -79,8 +78,7 @@ struct uvf_pdma {
 	bool detaching;			/* reset op runs for a disconnect */
 	struct uvf_remap remap;
 	/* migration */
-	struct uvf_memstream_saver *saver;
-	struct uvf_memstream_loader *loader;
+	struct uvf_memsession ms;	/* the data session (BAR2 + register blob) */
 	enum uvf_mig_state arc_from;	/* of an arc waiting for a drain */
 	uint64_t irq_timer;		/* interrupt re-evaluation after a start */
 };
@@ -127,6 +125,7 @@ void uvf_pdma_engine_update_status(struct uvf_pdma *p);
 /* dma_mig.c */
 /* Size of the register blob in the migration stream. */
 #define UVF_PDMA_BLOB_SIZE	152
+#define UVF_PDMA_STREAM_ID	0x414d4450u	/* "PDMA": memstream device id */
 extern const struct uvf_mig_ops uvf_pdma_mig_ops;
 /* The blob: encode (returns its size) and validate an untrusted one (0 or
  * -EINVAL); exposed for tests. */
