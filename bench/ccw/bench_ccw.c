@@ -226,14 +226,8 @@ int main(int argc, char **argv)
 	}
 	if (iters < 200)
 		iters = 200;
-	if (pin) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(0, &set);
-		if (sched_setaffinity(0, sizeof(set), &set))	/* children inherit it */
-			perror("bench-ccw: sched_setaffinity");
-	}
+	if (pin)
+		bench_pin_cpu0("bench-ccw: sched_setaffinity");	/* children inherit it */
 	snprintf(sock, sizeof(sock), "/tmp/uvfio-bench-ccw-%d.sock", getpid());
 	snprintf(image, sizeof(image), "/tmp/uvfio-bench-ccw-%d.img", getpid());
 	unlink(image);

@@ -1,9 +1,11 @@
 /* Small helpers the benchmarks share: a monotonic clock, whole-buffer
- * blocking I/O for floor peers, and sorting samples. */
+ * blocking I/O for floor peers, sorting samples, pinning. */
 #ifndef UVF_BENCH_BENCH_H
 #define UVF_BENCH_BENCH_H
 
+#include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +51,23 @@ static inline int cmp_u64(const void *a, const void *b)
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/*
+ * Run this process and every thread and child it makes from now on CPU 0.
+ * On the VMs this runs on, a wake-up across vCPUs costs tens of
+ * microseconds and lands wherever the scheduler put each thread, so
+ * latency benchmarks and their floors run on one CPU and pay same-CPU
+ * switches only (docs/design.md).
+ */
+static inline void bench_pin_cpu0(const char *who)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		perror(who);
 }
 
 #endif

@@ -100,13 +100,8 @@ int main(int argc, char **argv)
 	}
 	if (iters < 10)
 		iters = 10;
-	if (pin) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(0, &set);
-		sched_setaffinity(0, sizeof(set), &set);	/* children inherit it */
-	}
+	if (pin)
+		bench_pin_cpu0("bench-region: sched_setaffinity");	/* children inherit it */
 	snprintf(sock, sizeof(sock), "/tmp/uvfio-bench-%d.sock", getpid());
 	dpid = start_daemon(uvfiod, sock);
 	if (dpid < 0)

@@ -18,6 +18,8 @@
  * A ratio (programs/s over floor ops/s) near 1 means the CSS adds little
  * beyond the thread hand-offs and the I/O it cannot avoid.
  *
+ * Everything runs on CPU 0, the floors too (bench_pin_cpu0()).
+ *
  * Usage: bench-css [seconds per benchmark]   (default 1)
  */
 #include <errno.h>
@@ -32,6 +34,7 @@
 #include <unistd.h>
 
 #include "uvfio/css.h"
+#include "../common/bench.h"
 
 #define BS		512u
 #define BLOCKS		16384u		/* 8 MiB image */
@@ -41,10 +44,7 @@
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)now_ns() / 1e9;
 }
 
 static void die(const char *what, int err) __attribute__((noreturn));
@@ -314,6 +314,7 @@ int main(int argc, char **argv)
 
 	if (secs <= 0)
 		secs = 1.0;
+	bench_pin_cpu0("bench-css: sched_setaffinity");
 	rig_open(&r);
 	for (k = NOP; k <= WRITE; k++)
 		rate[k] = bench_css(&r, (enum kind)k, secs, &ops[k]);
