@@ -145,6 +145,28 @@ struct uvf_css_ccw0 {
 	uint8_t count[2];
 } __attribute__((packed));
 
+/* The 8 bytes of a CCW as a channel program in storage holds them. */
+static inline void uvf_css_ccw1_put(uint8_t p[8], uint8_t cmd, uint8_t flags, uint16_t count,
+				    uint32_t cda)
+{
+	p[0] = cmd;
+	p[1] = flags;
+	uvf_css_put_be16(p + 2, count);
+	uvf_css_put_be32(p + 4, cda);
+}
+
+static inline void uvf_css_ccw0_put(uint8_t p[8], uint8_t cmd, uint8_t flags, uint16_t count,
+				    uint32_t cda)
+{
+	p[0] = cmd;
+	p[1] = (uint8_t)(cda >> 16);
+	p[2] = (uint8_t)(cda >> 8);
+	p[3] = (uint8_t)cda;
+	p[4] = flags;
+	p[5] = 0;
+	uvf_css_put_be16(p + 6, count);
+}
+
 #define UVF_CSS_CCW_CD		0x80	/* chain data */
 #define UVF_CSS_CCW_CC		0x40	/* chain command */
 #define UVF_CSS_CCW_SLI		0x20	/* suppress incorrect length */

@@ -16,10 +16,7 @@
 /* Format-1 CCW at guest offset off. */
 static void ccw1(uint8_t *g, size_t off, uint8_t cmd, uint8_t flags, uint16_t count, uint32_t cda)
 {
-	g[off] = cmd;
-	g[off + 1] = flags;
-	uvf_css_put_be16(g + off + 2, count);
-	uvf_css_put_be32(g + off + 4, cda);
+	uvf_css_ccw1_put(g + off, cmd, flags, count, cda);
 }
 
 int uvf_client_ccw_open(struct uvf_client *c, size_t guest_mem, struct uvf_client_ccw *cc)

@@ -490,20 +490,18 @@ bool cph_poke(struct cph *h, uint64_t gaddr, const void *p, size_t len)
 bool cph_ccw1(struct cph *h, uint64_t gaddr, uint8_t cmd, uint8_t flags,
 	      uint16_t count, uint32_t cda)
 {
-	uint8_t p[8] = { cmd, flags };
+	uint8_t p[8];
 
-	uvf_css_put_be16(p + 2, count);
-	uvf_css_put_be32(p + 4, cda);
+	uvf_css_ccw1_put(p, cmd, flags, count, cda);
 	return cph_poke(h, gaddr, p, 8);
 }
 
 bool cph_ccw0(struct cph *h, uint64_t gaddr, uint8_t cmd, uint8_t flags,
 	      uint16_t count, uint32_t cda)
 {
-	uint8_t p[8] = { cmd, (uint8_t)(cda >> 16), (uint8_t)(cda >> 8),
-			 (uint8_t)cda, flags, 0 };
+	uint8_t p[8];
 
-	uvf_css_put_be16(p + 6, count);
+	uvf_css_ccw0_put(p, cmd, flags, count, cda);
 	return cph_poke(h, gaddr, p, 8);
 }
 

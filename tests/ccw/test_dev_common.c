@@ -342,26 +342,13 @@ uint8_t *g_ptr(struct dfx *f, uint32_t off)
 void g_ccw1(struct dfx *f, uint32_t off, uint8_t cmd, uint8_t flags, uint16_t count,
 	    uint32_t cda)
 {
-	uint8_t *p = g_ptr(f, off);
-
-	p[0] = cmd;
-	p[1] = flags;
-	uvf_css_put_be16(p + 2, count);
-	uvf_css_put_be32(p + 4, cda);
+	uvf_css_ccw1_put(g_ptr(f, off), cmd, flags, count, cda);
 }
 
 void g_ccw0(struct dfx *f, uint32_t off, uint8_t cmd, uint8_t flags, uint16_t count,
 	    uint32_t cda)
 {
-	uint8_t *p = g_ptr(f, off);
-
-	p[0] = cmd;
-	p[1] = (uint8_t)(cda >> 16);
-	p[2] = (uint8_t)(cda >> 8);
-	p[3] = (uint8_t)cda;
-	p[4] = flags;
-	p[5] = 0;
-	uvf_css_put_be16(p + 6, count);
+	uvf_css_ccw0_put(g_ptr(f, off), cmd, flags, count, cda);
 }
 
 void g_orb(uint8_t orb[12], uint32_t cpa, uint16_t ctl)

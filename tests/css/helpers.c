@@ -186,26 +186,13 @@ void env_enable(struct env *e, bool csense)
 void put_ccw1(struct env *e, uint64_t addr, uint8_t cmd, uint8_t flags,
 	      uint16_t count, uint32_t cda)
 {
-	uint8_t *p = e->mem + addr;
-
-	p[0] = cmd;
-	p[1] = flags;
-	uvf_css_put_be16(p + 2, count);
-	uvf_css_put_be32(p + 4, cda);
+	uvf_css_ccw1_put(e->mem + addr, cmd, flags, count, cda);
 }
 
 void put_ccw0(struct env *e, uint64_t addr, uint8_t cmd, uint8_t flags,
 	      uint16_t count, uint32_t cda)
 {
-	uint8_t *p = e->mem + addr;
-
-	p[0] = cmd;
-	p[1] = (uint8_t)(cda >> 16);
-	p[2] = (uint8_t)(cda >> 8);
-	p[3] = (uint8_t)cda;
-	p[4] = flags;
-	p[5] = 0;
-	uvf_css_put_be16(p + 6, count);
+	uvf_css_ccw0_put(e->mem + addr, cmd, flags, count, cda);
 }
 
 void put_idaw1(struct env *e, uint64_t addr, uint32_t a)
