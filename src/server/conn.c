@@ -89,6 +89,15 @@ void uvf_conn_close(struct conn *c)
 
 /* ---- output ---- */
 
+static void replay_held(struct uvf_loop *loop, void *arg);
+
+/* Run the held commands soon (from the loop), if there are any. */
+static void schedule_replay(struct conn *c)
+{
+	if (c->held_head && !c->replay_timer)
+		uvf_loop_add_timer(uvf_device_loop(c->dev), 0, replay_held, c, &c->replay_timer);
+}
+
 /* Queue what the socket did not take.  The head of the message is copied;
  * a zero-copy tail (region memory) is referenced.  That is safe because a
  * connection with queued output reads no further commands, so no client
@@ -183,7 +192,8 @@ static void flush_out(struct conn *c)
 		free(o->buf);
 		free(o);
 	}
-	/* Output drained: take commands again. */
+	/* Output drained: take commands again, held ones first. */
+	schedule_replay(c);
 	uvf_loop_mod_fd(uvf_device_loop(c->dev), c->fd, UVF_EV_READ);
 }
 
@@ -215,7 +225,6 @@ static void send_reply(struct conn *c, uint16_t msg_id, uint16_t cmd, struct uvf
 
 /* ---- the link the core uses ---- */
 
-static void replay_held(struct uvf_loop *loop, void *arg);
 
 static void link_reply(void *conn, uint16_t msg_id, uint16_t cmd, int err,
 		       struct uvf_msgbuf *payload)
@@ -244,8 +253,7 @@ static void link_reply(void *conn, uint16_t msg_id, uint16_t cmd, int err,
 	}
 	/* Commands held behind the parked one run from the loop, not from
 	 * inside whatever completed it. */
-	if (c->held_head && !c->replay_timer)
-		uvf_loop_add_timer(uvf_device_loop(c->dev), 0, replay_held, c, &c->replay_timer);
+	schedule_replay(c);
 }
 
 static int link_request(void *conn, uint16_t cmd, const struct iovec *iov, int iovcnt,
@@ -440,7 +448,10 @@ static void replay_held(struct uvf_loop *loop, void *arg)
 
 	(void)loop;
 	c->replay_timer = 0;
-	while (c->held_head && !uvf_core_parked(c->dev) && !c->closing) {
+	/* Like new input, a held command waits while output is queued: a
+	 * zero-copy reply tail must stay unchanged until it is sent, and the
+	 * next command may change it (flush_out() schedules the rest). */
+	while (c->held_head && !uvf_core_parked(c->dev) && !c->closing && !c->out_head) {
 		struct held *x = c->held_head;
 		struct uvf_vu_hdr h;
 

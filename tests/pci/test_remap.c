@@ -26,6 +26,8 @@
 #include <cmocka.h>
 
 #include "dma_test.h"
+#include "migration/memstream.h"
+#include "pci/pci_dma.h"
 #include "pci/regs.h"
 #include "testutil.h"
 
@@ -58,6 +60,11 @@ static int setup(void **state)
 static int setup_short(void **state)
 {
 	return setup_with(state, "mem=64K,remap_timeout_ms=300");
+}
+
+static int setup_big(void **state)
+{
+	return setup_with(state, "mem=4M");
 }
 
 static int teardown(void **state)
@@ -584,6 +591,128 @@ static void test_client_handler_needs_extension(void **state)
 	uvf_client_close(c);
 }
 
+/* ---- commands held behind the parked SET ------------------------------------------ */
+
+struct held_call {
+	struct uvf_client *c;
+	pthread_t thr;
+	int done_efd;
+	long long n;		/* stream bytes, or -errno */
+	enum uvf_mig_state state;
+	uint8_t *data;
+	size_t len, cap;
+};
+
+static int collect(void *arg, const void *data, size_t len)
+{
+	struct held_call *h = arg;
+
+	if (h->len + len > h->cap)
+		return -ENOSPC;
+	memcpy(h->data + h->len, data, len);
+	h->len += len;
+	return 0;
+}
+
+static void *held_reader(void *arg)
+{
+	struct held_call *h = arg;
+	uint64_t one = 1;
+
+	/* Three 1 MiB reads in flight: all held until the SET completes. */
+	h->n = uvf_client_mig_read_stream(h->c, 1u << 20, 3, collect, h);
+	if (write(h->done_efd, &one, sizeof(one)) < 0)
+		abort();
+	return NULL;
+}
+
+static void *held_get(void *arg)
+{
+	struct held_call *h = arg;
+	uint64_t one = 1;
+
+	h->n = uvf_client_mig_get_state(h->c, &h->state);
+	if (write(h->done_efd, &one, sizeof(one)) < 0)
+		abort();
+	return NULL;
+}
+
+static void held_begin(struct held_call *h, struct uvf_client *c, void *(*fn)(void *))
+{
+	h->c = c;
+	h->done_efd = eventfd(0, EFD_CLOEXEC);
+	assert_true(h->done_efd >= 0);
+	assert_int_equal(pthread_create(&h->thr, NULL, fn, h), 0);
+}
+
+static void held_end(struct held_call *h)
+{
+	assert_true(tc_efd_wait(h->done_efd, TD_WAIT_MS) >= 1);
+	assert_int_equal(pthread_join(h->thr, NULL), 0);
+	close(h->done_efd);
+}
+
+/* While a SET is parked, the commands that must see its outcome (state
+ * GET, the data stream) wait; after it they run in order, and a reply
+ * sent from device memory without a copy is out before the next one is
+ * produced: the stream the reader gets is the device's, starting with its
+ * header, byte for byte what a loader accepts. */
+static void test_commands_held_behind_parked_set(void **state)
+{
+	struct fx *x = *state;
+	const size_t mem = 4u << 20;
+	uint8_t *pattern = malloc(mem), *dst = malloc(mem);
+	struct held_call rd = { .cap = 2 * mem, .data = malloc(2 * mem) }, gs = { 0 };
+	struct uvf_memstream_loader *l;
+	struct tc_async_set a;
+	int efd;
+	struct uvf_client *c = aware(x, &efd);
+
+	assert_non_null(pattern);
+	assert_non_null(dst);
+	assert_non_null(rd.data);
+	for (size_t i = 0; i < mem; i++)
+		pattern[i] = (uint8_t)(i * 13 + i / 4093);
+	tc_mem_wr(c, 0, pattern, mem);
+
+	tc_set_begin(&a, c, S(PRE_COPY));
+	assert_int_equal(tc_efd_wait(efd, TD_WAIT_MS), 1);
+	held_begin(&gs, c, held_get);
+	held_begin(&rd, c, held_reader);
+	assert_int_equal(tc_efd_wait(gs.done_efd, SHORT_MS), 0);	/* held */
+	assert_int_equal(tc_efd_wait(rd.done_efd, SHORT_MS), 0);
+	assert_false(tc_set_returned(&a));
+
+	assert_int_equal(uvf_client_remap_ack(c, 1), 0);
+	assert_int_equal(tc_set_end(&a), 0);
+	held_end(&gs);
+	assert_int_equal(gs.n, 0);
+	assert_int_equal(gs.state, S(PRE_COPY));
+	held_end(&rd);
+	assert_true(rd.n > (long long)mem);
+	assert_int_equal(rd.len, (size_t)rd.n);
+	assert_memory_equal(rd.data, "UVFMSTRM", 8);
+
+	/* The rest of the stream, then load it all: the checksum holds. */
+	assert_int_equal(tc_set(c, S(STOP_COPY)), 0);
+	held_begin(&rd, c, held_reader);
+	held_end(&rd);
+	assert_true(rd.n > 0);
+	assert_int_equal(uvf_memstream_loader_create(dst, mem, UVF_PDMA_STREAM_ID,
+						     UVF_PDMA_BLOB_SIZE, &l), 0);
+	assert_int_equal(uvf_memstream_loader_write(l, rd.data, rd.len), 0);
+	assert_int_equal(uvf_memstream_loader_finish(l, NULL, NULL, NULL, NULL), 0);
+	assert_memory_equal(dst, pattern, mem);
+	uvf_memstream_loader_destroy(l);
+
+	assert_int_equal(tc_set(c, S(RUNNING)), 0);
+	free(rd.data);
+	free(pattern);
+	free(dst);
+	close(efd);
+	uvf_client_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -604,6 +733,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_client_handler_failure_withholds_ack,
 						setup_short, teardown),
 		cmocka_unit_test_setup_teardown(test_client_handler_needs_extension, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_commands_held_behind_parked_set, setup_big,
 						teardown),
 	};
 
