@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,14 +39,18 @@ struct walkdev {
 	int narcs;
 	int fail_from, fail_to, fail_err;	/* inject: fail this arc once */
 	/* The data stream, produced through save_data_ref. */
-	enum { DATA_NONE, DATA_REF, DATA_BAD_REF } data_mode;
+	enum { DATA_NONE, DATA_REF, DATA_BAD_REF, DATA_REUSE } data_mode;
 	size_t data_pos;
 	unsigned refs;			/* replies that ended in a reference */
+	bool park_next;			/* the next arc completes later */
 };
 
-/* The stream of DATA_REF: STREAM_LEN bytes of a pattern. */
-#define STREAM_LEN	300000u
+/* The stream of the DATA_ modes: STREAM_LEN bytes of a pattern. */
+#define STREAM_LEN	(4u << 20)
 static uint8_t stream[STREAM_LEN];
+/* DATA_REUSE hands out every read from this one buffer, rewritten at each
+ * call, as the contract allows: a reference is valid until the next call. */
+static uint8_t reuse[1u << 20];
 
 static int hook(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mig_state to)
 {
@@ -61,6 +66,9 @@ static int hook(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mig_st
 	if ((int)from == w->fail_from && (int)to == w->fail_to) {
 		r = w->fail_err;
 		w->fail_from = w->fail_to = -1;
+	} else if (w->park_next) {
+		r = -EINPROGRESS;	/* uvf_mig_arc_done() later */
+		w->park_next = false;
 	}
 	pthread_mutex_unlock(&w->lock);
 	return r;
@@ -90,6 +98,16 @@ static long save_data_ref(struct uvf_device *dev, void *buf, size_t len, const v
 	if (w->data_mode == DATA_BAD_REF && n) {
 		copied = 0;
 		n = (n + 1) / 2;
+	}
+	if (w->data_mode == DATA_REUSE && n == sizeof(reuse)) {
+		memcpy(reuse, stream + w->data_pos, n);
+		copied = 0;
+		*ref = reuse;
+		*ref_len = n;
+		w->refs++;
+		w->data_pos += n;
+		pthread_mutex_unlock(&w->lock);
+		return (long)n;
 	}
 	memcpy(buf, stream + w->data_pos, copied);
 	*ref = n > copied ? stream + w->data_pos + copied : NULL;
@@ -144,6 +162,7 @@ struct env {
 	struct uvf_client *c;
 	char sock[256];
 	int fds0;
+	int set_result;
 };
 
 static void *loop_main(void *arg)
@@ -501,6 +520,78 @@ static void data_by_reference(void **state)
 	assert_int_equal(get_state(e), S(RUNNING));
 }
 
+struct reader {
+	struct uvf_client *c;
+	uint8_t *data;
+	size_t len;
+	long long n;
+};
+
+static int reader_collect(void *arg, const void *data, size_t len)
+{
+	struct reader *r = arg;
+
+	if (r->len + len > STREAM_LEN)
+		return -ENOSPC;
+	memcpy(r->data + r->len, data, len);
+	r->len += len;
+	return 0;
+}
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+
+	r->n = uvf_client_mig_read_stream(r->c, sizeof(reuse), 3, reader_collect, r);
+	return NULL;
+}
+
+static void *set_main(void *arg)
+{
+	struct env *e = arg;
+
+	e->set_result = uvf_client_mig_set_state(e->c, S(STOP_COPY));
+	return NULL;
+}
+
+static void arc_done_on_loop(struct uvf_loop *loop, void *arg)
+{
+	(void)loop;
+	uvf_mig_arc_done(arg, 0);
+}
+
+/* MIG_DATA_READs held behind a parked SET are replayed one at a time: a
+ * reply sent from device memory is out before the next read is produced,
+ * even though the device reuses that memory at the next call. */
+static void held_reads_replayed_one_reply_at_a_time(void **state)
+{
+	struct env *e = *state;
+	struct reader r = { .c = e->c, .data = malloc(STREAM_LEN) };
+	pthread_t set_thr, rd_thr;
+
+	assert_non_null(r.data);
+	for (size_t i = 0; i < STREAM_LEN; i++)
+		stream[i] = (uint8_t)(i * 7 + i / 251);
+	assert_true(reach(e, UVF_VFIO_MIGRATION_STOP_COPY, S(RUNNING)));
+	set_data_mode(e, DATA_REUSE);
+	pthread_mutex_lock(&e->w.lock);
+	e->w.park_next = true;		/* RUNNING->STOP parks */
+	pthread_mutex_unlock(&e->w.lock);
+	assert_int_equal(pthread_create(&set_thr, NULL, set_main, e), 0);
+	usleep(100 * 1000);		/* the SET is parked */
+	assert_int_equal(pthread_create(&rd_thr, NULL, reader_main, &r), 0);
+	usleep(100 * 1000);		/* three reads are held behind it */
+	assert_int_equal(uvf_loop_post(e->loop, arc_done_on_loop, e->dev), 0);
+	assert_int_equal(pthread_join(set_thr, NULL), 0);
+	assert_int_equal(e->set_result, 0);
+	assert_int_equal(pthread_join(rd_thr, NULL), 0);
+	assert_int_equal(r.n, STREAM_LEN);
+	assert_memory_equal(r.data, stream, STREAM_LEN);
+	free(r.data);
+	set_data_mode(e, DATA_NONE);
+	assert_int_equal(uvf_client_reset(e->c), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +601,7 @@ int main(void)
 		cmocka_unit_test(stop_copy_to_pre_copy_fails_at_once),
 		cmocka_unit_test(probe_and_bad_arguments),
 		cmocka_unit_test(data_by_reference),
+		cmocka_unit_test(held_reads_replayed_one_reply_at_a_time),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
