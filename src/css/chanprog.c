@@ -153,8 +153,7 @@ static void pci(struct cp *cp)
 	s->cstat = UVF_CSS_CS_PCI;
 	s->cpa = cp->addr + 8;
 	s->count = cp->ccw.count;
-	memset(&sch->ext, 0, sizeof(sch->ext));
-	sch->ext.esw[0] = (uint32_t)sch->pmcw.lpum << 16;
+	uvf_css_sch_set_esw(sch);
 	uvf_css_sch_make_pending(sch, UVF_CSS_FN_START, cp->seq, false);
 }
 
@@ -162,7 +161,7 @@ static void pci_unlocked(struct cp *cp)
 {
 	pthread_mutex_lock(&cp->sch->lock);
 	pci(cp);
-	pthread_mutex_unlock(&cp->sch->lock);
+	uvf_css_sch_unlock(cp->sch);	/* rings the doorbell for it now */
 }
 
 /* ---- data transfer ------------------------------------------------------ */
@@ -406,8 +405,7 @@ static enum step suspend(struct cp *cp)
 			sch->pci_owed = false;
 			s->cpa = cp->addr + 8;
 			s->count = cp->ccw.count;
-			memset(&sch->ext, 0, sizeof(sch->ext));
-			sch->ext.esw[0] = (uint32_t)sch->pmcw.lpum << 16;
+			uvf_css_sch_set_esw(sch);
 			uvf_css_sch_make_pending(sch, UVF_CSS_FN_START, cp->seq,
 						 false);
 		}

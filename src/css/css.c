@@ -323,3 +323,10 @@ uint64_t uvf_css_sch_last_seq(struct uvf_css_sch *sch)
 	uvf_css_sch_unlock(sch);
 	return seq;
 }
+
+/* ESW word 0 of format 1: LPUM in byte 1. */
+void uvf_css_sch_set_esw(struct uvf_css_sch *sch)
+{
+	memset(&sch->ext, 0, sizeof(sch->ext));
+	sch->ext.esw[0] = (uint32_t)sch->pmcw.lpum << 16;
+}

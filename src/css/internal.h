@@ -207,6 +207,8 @@ void uvf_css_sch_unlock(struct uvf_css_sch *sch);
 /* Wait on cv (with sch->lock held): a doorbell due is rung first, under
  * the lock, since the wait drops it without going through unlock. */
 void uvf_css_sch_wait(struct uvf_css_sch *sch, pthread_cond_t *cv);
+/* Fresh extended status: ESW format 1 with the LPUM (lock held). */
+void uvf_css_sch_set_esw(struct uvf_css_sch *sch);
 int uvf_css_sch_timedwait(struct uvf_css_sch *sch, pthread_cond_t *cv,
 			  const struct timespec *deadline);
 

@@ -49,13 +49,6 @@ uint8_t uvf_css_sch_pick_path(const struct uvf_css_sch *sch, uint8_t mask)
 	return 0;
 }
 
-/* ESW word 0 of format 1: LPUM in byte 1. */
-static void set_esw(struct uvf_css_sch *sch)
-{
-	memset(&sch->ext, 0, sizeof(sch->ext));
-	sch->ext.esw[0] = (uint32_t)sch->pmcw.lpum << 16;
-}
-
 static void do_clear(struct uvf_css_sch *sch)
 {
 	sch->busy = true;
@@ -80,7 +73,7 @@ static void do_clear(struct uvf_css_sch *sch)
 	 * this completion too: it takes the newest clear_seq. */
 	sch->pmcw.lpum = uvf_css_sch_pick_path(sch, sch->pmcw.lpm);
 	sch->scsw = (struct uvf_css_scsw_host){ .ctrl = UVF_CSS_FC_CLEAR };
-	set_esw(sch);
+	uvf_css_sch_set_esw(sch);
 	uvf_css_sch_make_pending(sch, UVF_CSS_FN_CLEAR, sch->clear_seq, true);
 out:
 	sch->busy = false;
@@ -129,7 +122,7 @@ static void do_halt(struct uvf_css_sch *sch,
 		     UVF_CSS_AC_DEV_ACTIVE | UVF_CSS_SC_MASK);
 	if (ran)
 		s->ctrl |= UVF_CSS_SC_PRIMARY | UVF_CSS_SC_SECONDARY;
-	set_esw(sch);
+	uvf_css_sch_set_esw(sch);
 	uvf_css_sch_make_pending(sch, UVF_CSS_FN_HALT, sch->halt_seq, true);
 out:
 	sch->busy = false;
@@ -156,7 +149,7 @@ static void present_final(struct uvf_css_sch *sch,
 	s->ctrl &= ~(UVF_CSS_AC_START_PEND | UVF_CSS_AC_HALT_PEND |
 		     UVF_CSS_AC_SCH_ACTIVE | UVF_CSS_AC_DEV_ACTIVE |
 		     UVF_CSS_SC_MASK);
-	set_esw(sch);
+	uvf_css_sch_set_esw(sch);
 	if (res->deferred_cc) {
 		/* No path: the start never reached the device. */
 		s->flags |= (uint16_t)(res->deferred_cc << 8) | UVF_CSS_SCSW_F_N;
@@ -224,7 +217,7 @@ static void present_unsolicited(struct uvf_css_sch *sch)
 		.dstat = sch->unsol_dstat,
 	};
 	sch->unsol_dstat = 0;
-	set_esw(sch);
+	uvf_css_sch_set_esw(sch);
 	uvf_css_sch_make_pending(sch, UVF_CSS_FN_NONE, 0, false);
 }
 

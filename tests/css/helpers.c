@@ -48,6 +48,13 @@ static uint8_t td_exec(void *dev, uint8_t cmd, struct uvf_css_xfer *x)
 		return CE_DE;
 	case TD_NOOP:
 		return CE_DE;
+	case TD_GATED: {
+		uint64_t v;
+
+		if (read(td->gate_efd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+			return CE_DE | UVF_CSS_DS_UC;
+		return CE_DE;
+	}
 	case TD_SM:
 		return CE_DE | UVF_CSS_DS_SM;
 	case TD_UE:
@@ -127,6 +134,8 @@ struct env *env_new_testdev(void)
 	e->td = calloc(1, sizeof(*e->td));
 	assert_non_null(e->td);
 	e->td->len = 64;
+	e->td->gate_efd = eventfd(0, EFD_CLOEXEC);
+	assert_true(e->td->gate_efd >= 0);
 	env_attach(e, &testdev_ops, e->td);
 	return e;
 }
@@ -156,6 +165,8 @@ void env_free(struct env *e)
 	uvf_css_destroy(e->css);	/* destroys the sch, closes the fba */
 	close(e->efd);
 	free(e->mem);
+	if (e->td)
+		close(e->td->gate_efd);
 	free(e->td);
 	if (e->image[0])
 		unlink(e->image);

@@ -30,6 +30,7 @@
 #define TD_UE		0x0B	/* control: CE|DE|UE */
 #define TD_READ_BACK	0x0C	/* read backward: td.len bytes of pattern */
 #define TD_REJECT	0x13	/* control: unit check, command reject */
+#define TD_GATED	0x2B	/* control: waits until td.gate_efd is written */
 
 #define TD_MAX_LOG	512
 
@@ -42,6 +43,7 @@ struct testdev {
 	unsigned chain_starts, halts, clears;
 	uint8_t sense[24];
 	long last_xfer;		/* result of the last xfer call */
+	int gate_efd;		/* TD_GATED blocks on it (blocking eventfd) */
 };
 
 extern const struct uvf_css_devops testdev_ops;

@@ -7,7 +7,9 @@
 #include "helpers.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PROG	0x1000u
 #define DATA	0x10000u
@@ -260,6 +262,32 @@ static void pci_gives_intermediate_then_final(void **state)
 	check_scsw(&irb, FINAL_OK, CE_DE, 0);
 	assert_true(tag.final);
 	assert_int_equal(tag.seq, 1);
+	env_free(e);
+}
+
+/* The PCI doorbell rings when the PCI CCW becomes current, not when the
+ * command it is on ends: here that command waits for the test. */
+static void pci_rings_while_its_command_runs(void **state)
+{
+	struct env *e = env_new_testdev();
+	struct pollfd p = { .fd = e->efd, .events = POLLIN };
+	struct uvf_css_irb irb;
+	struct uvf_css_tag tag;
+	uint64_t one = 1;
+
+	(void)state;
+	put_ccw1(e, PROG, TD_GATED, SLI | PCI, 0, 0);
+	start(e, PROG, 0);
+	assert_int_equal(poll(&p, 1, 5000), 1);		/* rung with the command held */
+	assert_int_equal(wait_irb(e, &irb, &tag), 0);
+	check_scsw(&irb, UVF_CSS_FC_START | UVF_CSS_AC_SCH_ACTIVE |
+		   UVF_CSS_AC_DEV_ACTIVE | UVF_CSS_SC_INTERMEDIATE |
+		   UVF_CSS_SC_PENDING, 0, UVF_CSS_CS_PCI);
+	assert_false(tag.final);
+	assert_int_equal(write(e->td->gate_efd, &one, sizeof(one)), (ssize_t)sizeof(one));
+	assert_int_equal(wait_irb(e, &irb, &tag), 0);
+	check_scsw(&irb, FINAL_OK, CE_DE, 0);
+	assert_true(tag.final);
 	env_free(e);
 }
 
@@ -599,6 +627,7 @@ int main(void)
 		cmocka_unit_test(incorrect_length_rules),
 		cmocka_unit_test(unit_check_and_exception_end_chain),
 		cmocka_unit_test(pci_gives_intermediate_then_final),
+		cmocka_unit_test(pci_rings_while_its_command_runs),
 		cmocka_unit_test(final_status_waits_for_tsch_of_pci),
 		cmocka_unit_test(second_pci_is_owed_not_lost),
 		cmocka_unit_test(suspend_needs_orb_s_and_u_suppresses),
