@@ -152,12 +152,27 @@ static void set_reply(struct uvf_device *d, struct uvf_msgbuf *mb)
 		memcpy(p, d->park.echo, d->park.echo_len);
 }
 
+/* The hop to `hop` failed (synchronously or later): the walk ends at the
+ * last state reached, or ERROR when the device says -EIO. */
+static int walk_failed(struct uvf_device *d, enum uvf_mig_state hop, int err)
+{
+	enum uvf_mig_state at = d->state;
+
+	d->walking = false;
+	if (err == -EIO)
+		d->state = UVF_MIG_STATE_ERROR;
+	uvf_log(UVF_LOG_WARN, d, "migration arc %s->%s (towards %s) failed: %s; state now %s",
+		uvf_mig_state_name(at), uvf_mig_state_name(hop), uvf_mig_state_name(d->target),
+		strerror(-err), uvf_mig_state_name(d->state));
+	return err;
+}
+
 /* Walk towards d->target.  Returns 0 when there, -EINPROGRESS when a hook
  * is pending, or the error of the failed hop. */
 static int walk(struct uvf_device *d)
 {
 	while (d->state != d->target) {
-		enum uvf_mig_state hop;
+		enum uvf_mig_state hop = d->target;
 		int r = uvf_mig_next_hop(d->mig_flags, d->state, d->target, &hop);
 
 		if (!r) {
@@ -168,17 +183,8 @@ static int walk(struct uvf_device *d)
 				return r;
 			}
 		}
-		if (r) {
-			enum uvf_mig_state at = d->state;
-
-			d->walking = false;
-			if (r == -EIO)
-				d->state = UVF_MIG_STATE_ERROR;
-			uvf_log(UVF_LOG_WARN, d, "migration %s->%s failed at %s: %s; state now %s",
-				uvf_mig_state_name(at), uvf_mig_state_name(d->target),
-				uvf_mig_state_name(at), strerror(-r), uvf_mig_state_name(d->state));
-			return r;
-		}
+		if (r)
+			return walk_failed(d, hop, r);
 		enter_state(d, hop);
 	}
 	d->walking = false;
@@ -193,13 +199,7 @@ void uvf_mig_arc_done(struct uvf_device *d, int err)
 	if (!d->walking)
 		return;		/* cancelled by a reset meanwhile */
 	if (err) {
-		d->walking = false;
-		if (err == -EIO)
-			d->state = UVF_MIG_STATE_ERROR;
-		uvf_log(UVF_LOG_WARN, d, "migration %s->%s failed: %s; state now %s",
-			uvf_mig_state_name(d->state), uvf_mig_state_name(d->target_hop),
-			strerror(-err), uvf_mig_state_name(d->state));
-		r = err;
+		r = walk_failed(d, d->target_hop, err);
 	} else {
 		enter_state(d, d->target_hop);
 		r = walk(d);
