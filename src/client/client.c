@@ -181,9 +181,7 @@ static int read_one(struct uvf_client *c)
 	}
 	/* Only this thread touches p's buffers until done is set. */
 	if (h.flags & UVF_VU_F_ERROR) {
-		uint32_t e = h.error_no;
-
-		p->err = -(int)(e >= 1 && e <= 4096 ? e : EINVAL);
+		p->err = uvf_proto_reply_err(&h);
 		r = discard(c, len);
 	} else {
 		size_t a = len < p->fixed_cap ? len : p->fixed_cap;

@@ -15,6 +15,7 @@
 #ifndef UVF_PROTO_PROTO_H
 #define UVF_PROTO_PROTO_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,6 +36,15 @@ void uvf_proto_hdr_encode(uint8_t out[UVF_VU_HDR_SIZE], const struct uvf_vu_hdr 
  * reserved flag bits 0.  -EINVAL / -E2BIG: the stream cannot be trusted. */
 int uvf_proto_hdr_decode(const uint8_t in[UVF_VU_HDR_SIZE], uint32_t max_size,
 			 struct uvf_vu_hdr *h);
+
+/* The error of a reply as a negative errno (0 for success).  A peer's
+ * errno outside 1..4095 (the kernel's range) is not trusted: -EINVAL. */
+static inline int uvf_proto_reply_err(const struct uvf_vu_hdr *h)
+{
+	if (!(h->flags & UVF_VU_F_ERROR))
+		return 0;
+	return -(int)(h->error_no >= 1 && h->error_no < 4096 ? h->error_no : EINVAL);
+}
 
 static inline bool uvf_proto_is_reply(const struct uvf_vu_hdr *h)
 {

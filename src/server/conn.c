@@ -382,11 +382,7 @@ static void handle_msg(struct conn *c, const uint8_t *msg, const struct uvf_vu_h
 	if (uvf_proto_is_reply(h)) {
 		/* Replies to our DMA requests; anything else is unsolicited. */
 		if (c->negotiated && (h->cmd == UVF_VU_CMD_DMA_READ || h->cmd == UVF_VU_CMD_DMA_WRITE)) {
-			/* A peer's errno outside 1..4095 is not trusted: EINVAL. */
-			int err = (h->flags & UVF_VU_F_ERROR)
-					  ? -(int)(h->error_no >= 1 && h->error_no < 4096 ? h->error_no
-											   : EINVAL)
-					  : 0;
+			int err = uvf_proto_reply_err(h);
 
 			r = err ? 0 : uvf_proto_decode_cmd(msg, h, fds, nfds, &lim, &req);
 			if (err || r)

@@ -128,6 +128,26 @@ static void test_hdr_flag_bits_no_reply_error_ok_reserved_einval(void **state)
 		assert_int_equal(hdr_dec(16, 1u << bit, 64, &h), -EINVAL);
 }
 
+/* A reply's errno is trusted in the kernel's range only. */
+static void test_reply_err_range(void **state)
+{
+	static const struct { uint32_t flags, error_no; int want; } t[] = {
+		{ UVF_VU_F_TYPE_REPLY, 5, 0 },			/* no error flag */
+		{ UVF_VU_F_TYPE_REPLY | UVF_VU_F_ERROR, 0, -EINVAL },
+		{ UVF_VU_F_TYPE_REPLY | UVF_VU_F_ERROR, 1, -1 },
+		{ UVF_VU_F_TYPE_REPLY | UVF_VU_F_ERROR, 4095, -4095 },
+		{ UVF_VU_F_TYPE_REPLY | UVF_VU_F_ERROR, 4096, -EINVAL },
+		{ UVF_VU_F_TYPE_REPLY | UVF_VU_F_ERROR, UINT32_MAX, -EINVAL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct uvf_vu_hdr h = { .flags = t[i].flags, .error_no = t[i].error_no };
+
+		assert_int_equal(uvf_proto_reply_err(&h), t[i].want);
+	}
+}
+
 static void test_hdr_encode_decode_roundtrip(void **state)
 {
 	struct uvf_vu_hdr in = { .msg_id = 0xfedc, .cmd = 0x100, .size = 0x12345,
@@ -1001,6 +1021,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hdr_size_15_einval_16_ok),
+		cmocka_unit_test(test_reply_err_range),
 		cmocka_unit_test(test_hdr_size_max_ok_max_plus_1_e2big),
 		cmocka_unit_test(test_hdr_type_bits_0_1_only),
 		cmocka_unit_test(test_hdr_flag_bits_no_reply_error_ok_reserved_einval),
