@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Emulated PCI configuration space (see src/pci/config.h for the model). */
+#include "core/le.h"
 #include "pci/config.h"
 
 #include <errno.h>
@@ -18,20 +19,6 @@ _Static_assert(STATE_CRC + 4 == UVF_PCI_CONFIG_STATE_SIZE,
 	       "blob layout and UVF_PCI_CONFIG_STATE_SIZE disagree");
 _Static_assert(sizeof(((struct uvf_pci_config *)0)->regs) ==
 	       UVF_PCI_CFG_SPACE_SIZE, "regs must cover the first 256 bytes");
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-	       (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-	p[2] = v >> 16;
-	p[3] = v >> 24;
-}
 
 static uint32_t field_mask(unsigned int size)
 {
@@ -592,14 +579,14 @@ ssize_t uvf_pci_config_save(const struct uvf_pci_config *cfg, void *buf,
 
 	if (len < UVF_PCI_CONFIG_STATE_SIZE)
 		return -ENOSPC;
-	put_le32(p, STATE_MAGIC);
-	put_le32(p + 4, STATE_VERSION);
-	put_le32(p + 8, UVF_PCI_CONFIG_STATE_SIZE);
+	uvf_le_put32(p, STATE_MAGIC);
+	uvf_le_put32(p + 4, STATE_VERSION);
+	uvf_le_put32(p + 8, UVF_PCI_CONFIG_STATE_SIZE);
 	for (i = 0; i < NR_DWORDS; i++) {
-		put_le32(p + STATE_IMAGE + 4 * i, cfg->regs[i]);
-		put_le32(p + STATE_WMASK + 4 * i, cfg->wmask[i]);
+		uvf_le_put32(p + STATE_IMAGE + 4 * i, cfg->regs[i]);
+		uvf_le_put32(p + STATE_WMASK + 4 * i, cfg->wmask[i]);
 	}
-	put_le32(p + STATE_CRC, crc32_ieee(p, STATE_CRC));
+	uvf_le_put32(p + STATE_CRC, crc32_ieee(p, STATE_CRC));
 	return UVF_PCI_CONFIG_STATE_SIZE;
 }
 
@@ -611,9 +598,9 @@ int uvf_pci_config_restore(struct uvf_pci_config *cfg, const void *buf,
 	unsigned int i;
 
 	if (len != UVF_PCI_CONFIG_STATE_SIZE ||
-	    get_le32(p) != STATE_MAGIC || get_le32(p + 4) != STATE_VERSION ||
-	    get_le32(p + 8) != UVF_PCI_CONFIG_STATE_SIZE ||
-	    get_le32(p + STATE_CRC) != crc32_ieee(p, STATE_CRC))
+	    uvf_le_get32(p) != STATE_MAGIC || uvf_le_get32(p + 4) != STATE_VERSION ||
+	    uvf_le_get32(p + 8) != UVF_PCI_CONFIG_STATE_SIZE ||
+	    uvf_le_get32(p + STATE_CRC) != crc32_ieee(p, STATE_CRC))
 		return -EINVAL;
 
 	/* Same write masks and same read-only bits means the blob came from a
@@ -624,8 +611,8 @@ int uvf_pci_config_restore(struct uvf_pci_config *cfg, const void *buf,
 
 		if (i == STATUS_DWORD)
 			ro &= ~((uint32_t)UVF_PCI_STATUS_INTERRUPT << 16);
-		img[i] = get_le32(p + STATE_IMAGE + 4 * i);
-		if (get_le32(p + STATE_WMASK + 4 * i) != cfg->wmask[i] ||
+		img[i] = uvf_le_get32(p + STATE_IMAGE + 4 * i);
+		if (uvf_le_get32(p + STATE_WMASK + 4 * i) != cfg->wmask[i] ||
 		    ((img[i] ^ cfg->regs[i]) & ro))
 			return -EINVAL;
 	}
