@@ -5,6 +5,7 @@
 
 #include <uvfio/vfio.h>
 
+#include "migration/fsm.h"
 #include "ccw/ccw.h"
 #include "ccw/cp.h"
 
@@ -183,7 +184,7 @@ static int act_fetch(struct ccw_dev *c)
 	int cc;
 
 	enum uvf_mig_state ms = uvf_device_mig_state(c->dev);
-	bool stopped = ms != UVF_MIG_STATE_RUNNING && ms != UVF_MIG_STATE_PRE_COPY;
+	bool stopped = !uvf_mig_state_is_running(ms);
 
 	/* Back-pressure: while an IRB waits to be read the subchannel keeps
 	 * its status.  Except on a stopped device: it has no function

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "migration/fsm.h"
 #include "ccw/ccw.h"
 
 #define MAGIC		0x57435655u	/* "UVCW" */
@@ -126,7 +127,7 @@ static void signal_owed(struct uvf_loop *loop, void *arg)
 
 	(void)loop;
 	c->start_timer = 0;
-	if (s != UVF_MIG_STATE_RUNNING && s != UVF_MIG_STATE_PRE_COPY)
+	if (!uvf_mig_state_is_running(s))
 		return;
 	c->owed = 0;
 	if ((owed & (1u << UVF_VFIO_CCW_IO_IRQ_INDEX)) && c->irb_pending)

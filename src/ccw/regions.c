@@ -6,6 +6,7 @@
 
 #include <uvfio/vfio.h>
 
+#include "migration/fsm.h"
 #include "ccw/ccw.h"
 
 enum { R_IO = 0, R_ASYNC = 1, R_SCHIB = 2, R_CRW = 3, R_NUM = 4 };
@@ -14,7 +15,7 @@ static bool stopped(const struct ccw_dev *c)
 {
 	enum uvf_mig_state s = uvf_device_mig_state(c->dev);
 
-	return s != UVF_MIG_STATE_RUNNING && s != UVF_MIG_STATE_PRE_COPY;
+	return !uvf_mig_state_is_running(s);
 }
 
 static int io_read(struct ccw_dev *c, uint64_t off, void *buf, uint32_t count)

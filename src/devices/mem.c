@@ -13,6 +13,7 @@
 
 #include "core/le.h"
 #include "devices/devices.h"
+#include "migration/fsm.h"
 #include "migration/memsession.h"
 
 /* Stream device id "mem0" and the device blob: u32 magic "MEMB",
@@ -49,11 +50,6 @@ static int check_blob(void *arg, const void *blob, size_t len)
 	return 0;
 }
 
-static bool precopy_state(enum uvf_mig_state s)
-{
-	return s == UVF_MIG_STATE_PRE_COPY || s == UVF_MIG_STATE_PRE_COPY_P2P;
-}
-
 /* ---- migration ----------------------------------------------------------- */
 
 /* The device has no DMA engine and raises no interrupt on its own, so
@@ -65,7 +61,7 @@ static int mem_stop(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mi
 	uint8_t blob[MEM_BLOB_SIZE];
 
 	(void)to;
-	if (!precopy_state(from))
+	if (!uvf_mig_state_is_precopy(from))
 		return 0;
 	build_blob(m, blob);
 	return uvf_memsession_final(&m->ms, blob);
@@ -92,7 +88,7 @@ static int mem_save_begin(struct uvf_device *dev, enum uvf_mig_state from, enum 
 	(void)from;
 	/* STOP->STOP_COPY: the memory is frozen, the image is final. */
 	build_blob(m, blob);
-	return uvf_memsession_save(&m->ms, precopy_state(to), blob);
+	return uvf_memsession_save(&m->ms, uvf_mig_state_is_precopy(to), blob);
 }
 
 static int mem_resume_begin(struct uvf_device *dev, enum uvf_mig_state from,

@@ -96,6 +96,8 @@ static const uint64_t needs[NR] = {
 #define PROP_SAVING	(1u << 0)
 #define PROP_STOPPED	(1u << 1)
 #define PROP_P2P	(1u << 2)
+#define PROP_RUNNING	(1u << 3)	/* fully running: DMA and interrupts */
+#define PROP_PRECOPY	(1u << 4)
 
 static const struct {
 	const char *name;
@@ -104,12 +106,12 @@ static const struct {
 } states[NR] = {
 	[ERR]  = { "ERROR",        "ERR",  PROP_STOPPED },
 	[STOP] = { "STOP",         "STOP", PROP_STOPPED },
-	[RUN]  = { "RUNNING",      "RUN",  0 },
+	[RUN]  = { "RUNNING",      "RUN",  PROP_RUNNING },
 	[SCPY] = { "STOP_COPY",    "SCPY", PROP_SAVING | PROP_STOPPED },
 	[RES]  = { "RESUMING",     "RES",  PROP_STOPPED },
 	[RP2P] = { "RUNNING_P2P",  "RP2P", PROP_P2P },
-	[PRE]  = { "PRE_COPY",     "PRE",  PROP_SAVING },
-	[PP2P] = { "PRE_COPY_P2P", "PP2P", PROP_SAVING | PROP_P2P },
+	[PRE]  = { "PRE_COPY",     "PRE",  PROP_SAVING | PROP_RUNNING | PROP_PRECOPY },
+	[PP2P] = { "PRE_COPY_P2P", "PP2P", PROP_SAVING | PROP_P2P | PROP_PRECOPY },
 };
 
 bool uvf_mig_flags_valid(uint64_t flags)
@@ -254,4 +256,14 @@ bool uvf_mig_state_is_stopped(uint32_t s)
 bool uvf_mig_state_is_p2p(uint32_t s)
 {
 	return has_prop(s, PROP_P2P);
+}
+
+bool uvf_mig_state_is_running(uint32_t s)
+{
+	return has_prop(s, PROP_RUNNING);
+}
+
+bool uvf_mig_state_is_precopy(uint32_t s)
+{
+	return has_prop(s, PROP_PRECOPY);
 }

@@ -111,4 +111,10 @@ bool uvf_mig_state_is_stopped(uint32_t s);
  * PRE_COPY_P2P. */
 bool uvf_mig_state_is_p2p(uint32_t s);
 
+/* Fully running, DMA and interrupts: RUNNING, PRE_COPY. */
+bool uvf_mig_state_is_running(uint32_t s);
+
+/* Pre-copy: PRE_COPY, PRE_COPY_P2P. */
+bool uvf_mig_state_is_precopy(uint32_t s);
+
 #endif /* UVF_MIGRATION_FSM_H */

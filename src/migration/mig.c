@@ -97,7 +97,7 @@ enum uvf_mig_state uvf_device_mig_state(const struct uvf_device *d)
 
 bool uvf_mig_dma_allowed(const struct uvf_device *d)
 {
-	return !d->mig || d->state == UVF_MIG_STATE_RUNNING || d->state == UVF_MIG_STATE_PRE_COPY;
+	return !d->mig || uvf_mig_state_is_running(d->state);
 }
 
 bool uvf_mig_irq_allowed(const struct uvf_device *d)

@@ -291,7 +291,7 @@ static void cfg_changed(struct uvf_pci_config *cfg, uint32_t changed, void *opaq
 	if (changed & UVF_PCI_CONFIG_CHANGED_FLR) {
 		/* Internal state may not change while the device is stopped or
 		 * quiesced for migration: an FLR there is refused. */
-		if (st == UVF_MIG_STATE_RUNNING || st == UVF_MIG_STATE_PRE_COPY) {
+		if (uvf_mig_state_is_running(st)) {
 			function_reset(p);
 			return;
 		}

@@ -28,6 +28,7 @@
 
 #include <uvfio/vfio-user.h>
 
+#include "migration/fsm.h"
 #include "core/le.h"
 #include "pci/pci_dma.h"
 
@@ -84,7 +85,7 @@ static bool can_run(const struct uvf_pdma *p)
 	 * check, so the engine checks the state itself as well.  (A start
 	 * hook kicks while the state is still the old one: the kick runs
 	 * later, when it is the new one.) */
-	return ready(p) && (st == UVF_MIG_STATE_RUNNING || st == UVF_MIG_STATE_PRE_COPY);
+	return ready(p) && uvf_mig_state_is_running(st);
 }
 
 void uvf_pdma_engine_kick(struct uvf_pdma *p)

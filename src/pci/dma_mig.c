@@ -158,16 +158,6 @@ void uvf_pdma_mig_reset(struct uvf_pdma *p)
 	p->irq_timer = 0;
 }
 
-static bool precopy_state(enum uvf_mig_state s)
-{
-	return s == UVF_MIG_STATE_PRE_COPY || s == UVF_MIG_STATE_PRE_COPY_P2P;
-}
-
-static bool running_state(enum uvf_mig_state s)
-{
-	return s == UVF_MIG_STATE_RUNNING || s == UVF_MIG_STATE_PRE_COPY;
-}
-
 /* The registers' blob: the device's final state, once the engine is quiet. */
 static int encode_blob(struct uvf_pdma *p, uint8_t blob[UVF_PDMA_BLOB_SIZE])
 {
@@ -193,10 +183,10 @@ static int finish_stream(struct uvf_pdma *p)
 
 static int stop_tail(struct uvf_pdma *p, enum uvf_mig_state from)
 {
-	int r = precopy_state(from) ? finish_stream(p) : 0;
+	int r = uvf_mig_state_is_precopy(from) ? finish_stream(p) : 0;
 
 	/* A failed arc leaves the device in `from`: running states run. */
-	if (r && running_state(from))
+	if (r && uvf_mig_state_is_running(from))
 		uvf_pdma_engine_resume(p);
 	return r;
 }
@@ -285,7 +275,7 @@ static int pdma_save_begin(struct uvf_device *dev, enum uvf_mig_state from,
 	int r;
 
 	(void)from;
-	if (!precopy_state(to)) {
+	if (!uvf_mig_state_is_precopy(to)) {
 		/* STOP->STOP_COPY: the device is stopped, the image is final. */
 		uint8_t blob[UVF_PDMA_BLOB_SIZE];
 

@@ -483,6 +483,8 @@ static void test_state_predicates(void **state)
 	static const char saving[] = "00010011";
 	static const char stopped[] = "11011000";
 	static const char p2p[] = "00000101";
+	static const char running[] = "00100010";
+	static const char precopy[] = "00000011";
 	uint32_t s;
 	size_t i;
 
@@ -491,11 +493,15 @@ static void test_state_predicates(void **state)
 		assert_int_equal(uvf_mig_state_is_saving(s), saving[s] == '1');
 		assert_int_equal(uvf_mig_state_is_stopped(s), stopped[s] == '1');
 		assert_int_equal(uvf_mig_state_is_p2p(s), p2p[s] == '1');
+		assert_int_equal(uvf_mig_state_is_running(s), running[s] == '1');
+		assert_int_equal(uvf_mig_state_is_precopy(s), precopy[s] == '1');
 	}
 	for (i = 0; i < sizeof(bad_states) / sizeof(bad_states[0]); i++) {
 		assert_false(uvf_mig_state_is_saving(bad_states[i]));
 		assert_false(uvf_mig_state_is_stopped(bad_states[i]));
 		assert_false(uvf_mig_state_is_p2p(bad_states[i]));
+		assert_false(uvf_mig_state_is_running(bad_states[i]));
+		assert_false(uvf_mig_state_is_precopy(bad_states[i]));
 	}
 }
 
