@@ -8,6 +8,8 @@
 
 #include "core/core.h"
 
+static void release_index(struct uvf_device *d, unsigned index, uint32_t start, uint32_t count);
+
 int uvf_device_set_irq(struct uvf_device *d, unsigned index, uint32_t count, uint32_t flags)
 {
 	struct irq_index *x;
@@ -28,14 +30,7 @@ int uvf_device_set_irq(struct uvf_device *d, unsigned index, uint32_t count, uin
 		for (uint32_t i = 0; i < count; i++)
 			v[i].efd = v[i].unmask_efd = -1;
 	}
-	for (uint32_t i = 0; i < x->count; i++) {
-		if (x->vec[i].efd >= 0)
-			close(x->vec[i].efd);
-		if (x->vec[i].unmask_efd >= 0) {
-			uvf_loop_del_fd(d->loop, x->vec[i].unmask_efd);
-			close(x->vec[i].unmask_efd);
-		}
-	}
+	release_index(d, index, 0, x->count);
 	free(x->vec);
 	x->vec = v;
 	x->count = count;
@@ -90,9 +85,7 @@ static int fire(struct uvf_device *d, unsigned index, struct irq_vec *v)
 
 int uvf_irq_trigger(struct uvf_device *d, unsigned index, unsigned vector)
 {
-	struct irq_vec *v = vec_of(d, index, vector);
-
-	if (!v)
+	if (!vec_of(d, index, vector))
 		return -EINVAL;
 	if (!uvf_mig_irq_allowed(d)) {
 		d->irq_dropped++;
@@ -100,11 +93,7 @@ int uvf_irq_trigger(struct uvf_device *d, unsigned index, unsigned vector)
 			index, vector);
 		return -ESHUTDOWN;
 	}
-	if (v->masked) {
-		v->pending = true;
-		return -EAGAIN;
-	}
-	return fire(d, index, v);
+	return uvf_irq_notify(d, index, vector);
 }
 
 int uvf_irq_notify(struct uvf_device *d, unsigned index, unsigned vector)
