@@ -39,7 +39,7 @@ struct walkdev {
 	int narcs;
 	int fail_from, fail_to, fail_err;	/* inject: fail this arc once */
 	/* The data stream, produced through save_data_ref. */
-	enum { DATA_NONE, DATA_REF, DATA_BAD_REF, DATA_REUSE } data_mode;
+	enum { DATA_NONE, DATA_REF, DATA_BAD_REF, DATA_REUSE, DATA_FAIL } data_mode;
 	size_t data_pos;
 	unsigned refs;			/* replies that ended in a reference */
 	bool park_next;			/* the next arc completes later */
@@ -51,6 +51,8 @@ static uint8_t stream[STREAM_LEN];
 /* DATA_REUSE hands out every read from this one buffer, rewritten at each
  * call, as the contract allows: a reference is valid until the next call. */
 static uint8_t reuse[1u << 20];
+/* DATA_FAIL produces this many bytes, then fails. */
+#define FAIL_AT		1000u
 
 static int hook(struct uvf_device *dev, enum uvf_mig_state from, enum uvf_mig_state to)
 {
@@ -92,7 +94,13 @@ static long save_data_ref(struct uvf_device *dev, void *buf, size_t len, const v
 	size_t n, copied;
 
 	pthread_mutex_lock(&w->lock);
+	if (w->data_mode == DATA_FAIL && w->data_pos >= FAIL_AT) {
+		pthread_mutex_unlock(&w->lock);
+		return -EIO;		/* the device fails after producing bytes */
+	}
 	n = w->data_mode == DATA_NONE ? 0 : STREAM_LEN - w->data_pos;
+	if (w->data_mode == DATA_FAIL && n > FAIL_AT - w->data_pos)
+		n = FAIL_AT - w->data_pos;
 	n = n < len ? n : len;
 	copied = n == len && n > 10 ? 10 : n;
 	if (w->data_mode == DATA_BAD_REF && n) {
@@ -518,6 +526,20 @@ static void data_by_reference(void **state)
 	set_data_mode(e, DATA_NONE);
 	assert_int_equal(uvf_client_reset(e->c), 0);
 	assert_int_equal(get_state(e), S(RUNNING));
+
+	/* A device failing after it produced bytes: those bytes first, then
+	 * the error on every read (the stream has a hole) until a reset. */
+	assert_true(reach(e, UVF_VFIO_MIGRATION_STOP_COPY, S(STOP_COPY)));
+	set_data_mode(e, DATA_FAIL);
+	assert_int_equal(uvf_client_mig_read(e->c, got, 65536), FAIL_AT);
+	assert_memory_equal(got, stream, FAIL_AT);
+	assert_int_equal(uvf_client_mig_read(e->c, got, 65536), -EIO);
+	assert_int_equal(uvf_client_mig_read(e->c, got, 65536), -EIO);
+	set_data_mode(e, DATA_NONE);
+	assert_int_equal(uvf_client_reset(e->c), 0);
+	assert_true(reach(e, UVF_VFIO_MIGRATION_STOP_COPY, S(STOP_COPY)));
+	assert_int_equal(uvf_client_mig_read(e->c, got, 65536), 0);	/* a fresh session */
+	assert_int_equal(uvf_client_reset(e->c), 0);
 }
 
 struct reader {
