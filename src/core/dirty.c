@@ -36,7 +36,7 @@ struct uvf_dirty_log {
 	struct log_range r[];	/* sorted by iova, non-overlapping */
 };
 
-static bool valid_page_size(uint64_t ps)
+bool uvf_dirty_page_size_ok(uint64_t ps)
 {
 	return ps >= UVF_DIRTY_MIN_PAGE_SIZE && !(ps & (ps - 1));
 }
@@ -124,7 +124,7 @@ int uvf_dirty_log_create(const struct uvf_iova_range *ranges,
 		return -EINVAL;
 	if (num_ranges > UVF_VFIO_DMA_LOGGING_MAX_RANGES)
 		return -E2BIG;
-	if (!valid_page_size(page_size))
+	if (!uvf_dirty_page_size_ok(page_size))
 		return -EINVAL;
 	shift = ilog2(page_size);
 
@@ -441,7 +441,7 @@ int uvf_dirty_log_report(struct uvf_dirty_log *log, uint64_t iova,
 	uint64_t end;
 	size_t need;
 
-	if (!valid_page_size(page_size) || !length)
+	if (!uvf_dirty_page_size_ok(page_size) || !length)
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, length, &end))
 		return -EOVERFLOW;

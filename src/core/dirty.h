@@ -37,6 +37,7 @@
 #ifndef UVF_CORE_DIRTY_H
 #define UVF_CORE_DIRTY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,9 @@ struct uvf_dirty_log;
 
 /* Smallest page size START and REPORT accept (migration.md §7.2/§7.3). */
 #define UVF_DIRTY_MIN_PAGE_SIZE	4096u
+
+/* A page size a log can use: a power of two, at least the minimum. */
+bool uvf_dirty_page_size_ok(uint64_t page_size);
 
 /*
  * START: create a log over `ranges` (any order) at `page_size`.

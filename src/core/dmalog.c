@@ -57,7 +57,7 @@ static int log_start(struct uvf_device *d, const struct uvf_req_feature *f,
 	ranges = calloc(n, sizeof(*ranges));
 	if (!ranges)
 		return -ENOMEM;
-	if (!s.num_ranges && (s.page_size < 4096 || (s.page_size & (s.page_size - 1)))) {
+	if (!s.num_ranges && !uvf_dirty_page_size_ok(s.page_size)) {
 		free(ranges);
 		return -EINVAL;
 	}
@@ -101,7 +101,7 @@ static int log_report(struct uvf_device *d, const struct uvf_req_feature *f,
 		return r;
 	if (!d->dirty)
 		return -EINVAL;
-	if (!q.page_size || (q.page_size & (q.page_size - 1)) || q.page_size < 4096 || !q.length)
+	if (!uvf_dirty_page_size_ok(q.page_size) || !q.length)
 		return -EINVAL;
 	if (q.iova + q.length < q.iova)
 		return -EOVERFLOW;
@@ -125,10 +125,12 @@ static int log_report(struct uvf_device *d, const struct uvf_req_feature *f,
 	uvf_put32(p + 4, f->flags);
 	memcpy(p + 8, f->data, UVF_VFIO_DMA_LOGGING_REPORT_SIZE);
 	bm = p + UVF_VFIO_DEVICE_FEATURE_SIZE + UVF_VFIO_DMA_LOGGING_REPORT_SIZE;
-	/* The bitmap starts 48 bytes into a malloc'd message buffer, so it is
-	 * 8-byte aligned and the log can fill it in place (no second copy). */
-	if ((uintptr_t)bm % sizeof(uint64_t))
-		return -EIO;
+	/* The bitmap starts 48 bytes into the reply (header, feature, report
+	 * fields), a malloc'd buffer: 8-byte aligned, so the log fills it in
+	 * place (no second copy). */
+	_Static_assert((UVF_VU_HDR_SIZE + UVF_VFIO_DEVICE_FEATURE_SIZE +
+			UVF_VFIO_DMA_LOGGING_REPORT_SIZE) % sizeof(uint64_t) == 0,
+		       "the REPORT bitmap must be 8-byte aligned in the reply");
 	return uvf_dirty_log_report(d->dirty, q.iova, q.length, q.page_size, (uint64_t *)(void *)bm,
 				    bytes);
 }

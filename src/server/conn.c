@@ -310,7 +310,6 @@ static int handle_version(struct conn *c, const struct uvf_req *req, struct uvf_
 	memcpy(p + 4, json, len);
 	free(json);
 
-	c->caps = v->caps;
 	c->negotiated = true;
 	/* What the core may send the client: its limits, our extensions. */
 	{

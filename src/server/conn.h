@@ -36,7 +36,6 @@ struct conn {
 	struct uvf_device *dev;
 	int fd;
 	bool negotiated, closing;
-	struct uvf_caps caps;		/* the client's, as it announced them */
 	uint32_t max_msg;		/* largest message we accept */
 
 	uint8_t *in;			/* received, not yet processed bytes */
