@@ -110,7 +110,7 @@ static int collect_dirty(struct run *r)
 
 	for (unsigned i = 0; i < r->o->nr_log_ranges; i++) {
 		const struct uvf_client_range *rg = &r->o->log_ranges[i];
-		size_t bytes = (size_t)(((rg->length + pg - 1) / pg + 63) / 64 * 8);
+		size_t bytes = uvf_dirty_bitmap_bytes(rg->length, pg);
 		int e;
 
 		if (bytes > r->bitmap_cap) {

@@ -239,20 +239,6 @@ void uvf_dirty_log_mark(struct uvf_dirty_log *log, uint64_t iova,
 
 /* ---- report / clear ----------------------------------------------------- */
 
-size_t uvf_dirty_bitmap_bytes(uint64_t length, uint64_t page_size)
-{
-	uint64_t pages, words;
-
-	if (!page_size)
-		return 0;
-	/* Divide before rounding so a length near 2^64 cannot wrap. */
-	pages = length / page_size + (length % page_size != 0);
-	words = pages / 64 + (pages % 64 != 0);
-	if (words > SIZE_MAX / sizeof(uint64_t))
-		return SIZE_MAX;
-	return (size_t)(words * sizeof(uint64_t));
-}
-
 /* One take: the request [iova, last] and where its bits go. */
 struct take {
 	uint64_t iova;

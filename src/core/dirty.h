@@ -43,6 +43,8 @@
 
 #include <uvfio/vfio.h>
 
+#include "proto/proto.h"
+
 struct uvf_iova_range {
 	uint64_t iova;
 	uint64_t length;
@@ -92,12 +94,7 @@ uint64_t uvf_dirty_log_page_size(const struct uvf_dirty_log *log);
 void uvf_dirty_log_mark(struct uvf_dirty_log *log, uint64_t iova,
 			uint64_t len);
 
-/*
- * Bytes of a REPORT bitmap for `length` at `page_size`:
- * ceil(ceil(length / page_size) / 64) * 8.  0 when page_size is 0;
- * SIZE_MAX if it does not fit a size_t.
- */
-size_t uvf_dirty_bitmap_bytes(uint64_t length, uint64_t page_size);
+/* uvf_dirty_bitmap_bytes(): proto/proto.h (the client sizes bitmaps too). */
 
 /*
  * REPORT: atomically read and clear [iova, iova + length) into `bitmap`.

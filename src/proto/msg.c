@@ -447,3 +447,17 @@ void uvf_msgbuf_finish(struct uvf_msgbuf *b, uint32_t extra)
 {
 	uvf_put32(b->data + UVF_VU_HDR_MSG_SIZE, (uint32_t)(b->len + extra));
 }
+
+size_t uvf_dirty_bitmap_bytes(uint64_t length, uint64_t page_size)
+{
+	uint64_t pages, words;
+
+	if (!page_size)
+		return 0;
+	/* Divide before rounding so a length near 2^64 cannot wrap. */
+	pages = length / page_size + (length % page_size != 0);
+	words = pages / 64 + (pages % 64 != 0);
+	if (words > SIZE_MAX / sizeof(uint64_t))
+		return SIZE_MAX;
+	return (size_t)(words * sizeof(uint64_t));
+}

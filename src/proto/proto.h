@@ -51,6 +51,15 @@ static inline bool uvf_proto_is_reply(const struct uvf_vu_hdr *h)
 	return (h->flags & UVF_VU_F_TYPE_MASK) == UVF_VU_F_TYPE_REPLY;
 }
 
+/* ---- DMA logging ---------------------------------------------------------- */
+
+/*
+ * Bytes of a DMA_LOGGING_REPORT bitmap for `length` at `page_size`:
+ * ceil(ceil(length / page_size) / 64) * 8.  0 when page_size is 0;
+ * SIZE_MAX if it does not fit a size_t.
+ */
+size_t uvf_dirty_bitmap_bytes(uint64_t length, uint64_t page_size);
+
 /* ---- negotiated capabilities (VERSION JSON) ---------------------------- */
 
 struct uvf_caps {
