@@ -578,7 +578,6 @@ enum uvf_css_cp_end uvf_css_cp_run(struct uvf_css_sch *sch,
 			if (step == ABORT)
 				return UVF_CSS_CP_ABORTED;
 			if (step == HALT) {
-				res->suspended = true;
 				res->cpa = cp.addr + 8;
 				res->count = cp.ccw.count;
 				return UVF_CSS_CP_HALTED;

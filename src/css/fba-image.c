@@ -67,8 +67,7 @@ static enum uvf_css_fba_io count_io(struct uvf_css_fba_image *img)
 		if (img->fail_persist) {
 			ret = UVF_CSS_FBA_IO_INJECTED_PERM;
 		} else {
-			if (img->ios == img->fail_at)
-				ret = UVF_CSS_FBA_IO_INJECTED;
+			ret = UVF_CSS_FBA_IO_INJECTED;	/* once: ios just reached fail_at */
 			img->fail_at = 0;
 		}
 	}

@@ -239,7 +239,6 @@ struct uvf_css_cp_result {
 	uint32_t cpa;
 	uint8_t deferred_cc;	/* 3: no usable path, nothing ran */
 	uint8_t paths_tried;	/* with deferred cc 3: for PNOM */
-	bool suspended;		/* halted while suspended */
 	uint8_t scnt;		/* concurrent sense bytes in ecw */
 	uint8_t ecw[32];
 };
