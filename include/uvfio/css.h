@@ -167,6 +167,18 @@ static inline void uvf_css_ccw0_put(uint8_t p[8], uint8_t cmd, uint8_t flags, ui
 	uvf_css_put_be16(p + 6, count);
 }
 
+/* A CCW of either format, decoded (host order). */
+struct uvf_css_ccw_host {
+	uint8_t cmd;
+	uint8_t flags;
+	uint16_t count;
+	uint32_t cda;
+};
+
+/* Decode 8 fetched bytes the way the channel does; format-0 TICs come
+ * out as 0x08 with flags and count 0 (they are ignored). */
+void uvf_css_ccw_decode(struct uvf_css_ccw_host *h, const uint8_t raw[8], bool fmt1);
+
 #define UVF_CSS_CCW_CD		0x80	/* chain data */
 #define UVF_CSS_CCW_CC		0x40	/* chain command */
 #define UVF_CSS_CCW_SLI		0x20	/* suppress incorrect length */

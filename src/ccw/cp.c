@@ -340,29 +340,18 @@ static int hash_reserve(struct build *b)
  * of range, outside the maps) stays !fetched and becomes a trap. */
 static void fetch(struct build *b, struct node *n)
 {
+	struct uvf_css_ccw_host c;
 	uint8_t raw[8];
 
 	if ((n->gaddr & 7) || n->gaddr >= b->limit ||
 	    b->env->read(b->env->ctx, n->gaddr, raw, sizeof(raw)))
 		return;
 	n->fetched = true;
-	if (b->fmt1) {
-		n->cmd = raw[0];
-		n->flags = raw[1];
-		n->count = uvf_css_get_be16(raw + 2);
-		n->cda = uvf_css_get_be32(raw + 4);
-	} else {
-		n->cda = (uint32_t)raw[1] << 16 | (uint32_t)raw[2] << 8 | raw[3];
-		if (is_tic(raw[0])) {
-			/* Format 0: any xxxx1000 is a TIC; flags and
-			 * count are ignored. */
-			n->cmd = UVF_CSS_CMD_TIC;
-		} else {
-			n->cmd = raw[0];
-			n->flags = raw[4];
-			n->count = uvf_css_get_be16(raw + 6);
-		}
-	}
+	uvf_css_ccw_decode(&c, raw, b->fmt1);
+	n->cmd = c.cmd;
+	n->flags = c.flags;
+	n->count = c.count;
+	n->cda = c.cda;
 }
 
 /* Note that gaddr is reached in ctx; returns the node index or -errno.

@@ -65,13 +65,6 @@ struct uvf_css_ext_host {
 };
 
 /* A CCW in format-1 form (format 0 is converted on fetch). */
-struct uvf_css_ccw_host {
-	uint8_t cmd;
-	uint8_t flags;
-	uint16_t count;
-	uint32_t cda;
-};
-
 void uvf_css_orb_from_be(struct uvf_css_orb_host *h,
 			 const struct uvf_css_orb *be);
 void uvf_css_scsw_to_be(struct uvf_css_scsw *be,
@@ -85,9 +78,6 @@ void uvf_css_schib_from_be(struct uvf_css_schib_host *h,
 void uvf_css_irb_to_be(struct uvf_css_irb *be,
 		       const struct uvf_css_scsw_host *scsw,
 		       const struct uvf_css_ext_host *ext);
-/* Decode 8 fetched bytes; format-0 TICs come out as 0x08, flags/count 0. */
-void uvf_css_ccw_decode(struct uvf_css_ccw_host *h, const uint8_t raw[8],
-			bool fmt1);
 
 /* ---- storage map (mem.c) ------------------------------------------------ */
 
